@@ -1,0 +1,3 @@
+"""frontlines: conflict news to sourced, geocoded ACLED-style records."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,103 @@
+"""The `frontlines` command line. Each command is a thin shell over a module function."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from frontlines import __version__
+
+app = typer.Typer(
+    name="frontlines",
+    help="Conflict news to sourced, geocoded ACLED-style events, territorial control, casualties and claims.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."),
+]
+
+
+@app.command()
+def info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False, db: DbOption = None) -> None:
+    """Versions, spaCy model, gazetteer size and store URL."""
+    from frontlines.info import collect_info
+
+    data = collect_info(db)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        for k, v in data.items():
+            typer.echo(f"{k}: {v}")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, .jsonl files, feed files or feed URLs.")],
+    db: DbOption = None,
+    published: Annotated[
+        str | None, typer.Option("--published", help="Publication date (YYYY-MM-DD) for documents without one.")
+    ] = None,
+    no_extract: Annotated[bool, typer.Option("--no-extract", help="Store documents only.")] = False,
+) -> None:
+    """Read documents, extract events and claims, and store them. Exit 1 if any document was rejected."""
+    from frontlines.ingest.service import ingest_command
+
+    raise typer.Exit(ingest_command(paths, db_url=db, published=published, extract=not no_extract))
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str] | None, typer.Argument(help="Files or folders; '-' or nothing reads stdin.")] = None,
+    published: Annotated[
+        str | None, typer.Option("--published", help="Publication date (YYYY-MM-DD) for documents without one.")
+    ] = None,
+    input_format: Annotated[
+        str, typer.Option("--input-format", help="auto | text | html | jsonl")
+    ] = "auto",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write JSON Lines here.")] = None,
+) -> None:
+    """Extract events and claims as JSON Lines, touching no database."""
+    from frontlines.extract.command import extract_command
+
+    raise typer.Exit(
+        extract_command(paths or ["-"], published=published, input_format=input_format, output=output)
+    )
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[
+        list[str] | None,
+        typer.Argument(help="ACLED-format CSV gold, or a dev-set path/name (acled, case, isaf, gtd, location)."),
+    ] = None,
+    db: DbOption = None,
+    use_extract: Annotated[bool, typer.Option("--extract", help="Extract from the gold's text now.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", help="Score only the first N rows.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Score extraction against human-coded gold; prints per-field accuracy and weighted F1."""
+    from frontlines.eval.command import eval_command
+
+    raise typer.Exit(eval_command(gold or [], db_url=db, use_extract=use_extract, limit=limit, as_json=as_json))
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app(prog_name="frontlines")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
