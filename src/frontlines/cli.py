@@ -26,7 +26,9 @@ DbOption = Annotated[
 
 
 @app.command()
-def info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False, db: DbOption = None) -> None:
+def info(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False, db: DbOption = None
+) -> None:
     """Versions, spaCy model, gazetteer size and store URL."""
     from frontlines.info import collect_info
 
@@ -40,10 +42,13 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders, .jsonl files, feed files or feed URLs.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders, .jsonl files, feed files or feed URLs.")
+    ],
     db: DbOption = None,
     published: Annotated[
-        str | None, typer.Option("--published", help="Publication date (YYYY-MM-DD) for documents without one.")
+        str | None,
+        typer.Option("--published", help="Publication date (YYYY-MM-DD) for documents without one."),
     ] = None,
     no_extract: Annotated[bool, typer.Option("--no-extract", help="Store documents only.")] = False,
 ) -> None:
@@ -55,13 +60,14 @@ def ingest(
 
 @app.command()
 def extract(
-    paths: Annotated[list[str] | None, typer.Argument(help="Files or folders; '-' or nothing reads stdin.")] = None,
-    published: Annotated[
-        str | None, typer.Option("--published", help="Publication date (YYYY-MM-DD) for documents without one.")
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files or folders; '-' or nothing reads stdin.")
     ] = None,
-    input_format: Annotated[
-        str, typer.Option("--input-format", help="auto | text | html | jsonl")
-    ] = "auto",
+    published: Annotated[
+        str | None,
+        typer.Option("--published", help="Publication date (YYYY-MM-DD) for documents without one."),
+    ] = None,
+    input_format: Annotated[str, typer.Option("--input-format", help="auto | text | html | jsonl")] = "auto",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write JSON Lines here.")] = None,
 ) -> None:
     """Extract events and claims as JSON Lines, touching no database."""
@@ -76,7 +82,9 @@ def extract(
 def eval_(
     gold: Annotated[
         list[str] | None,
-        typer.Argument(help="ACLED-format CSV gold, or a dev-set path/name (acled, case, isaf, gtd, location)."),
+        typer.Argument(
+            help="ACLED-format CSV gold, or a dev-set path/name (acled, case, isaf, gtd, location)."
+        ),
     ] = None,
     db: DbOption = None,
     use_extract: Annotated[bool, typer.Option("--extract", help="Extract from the gold's text now.")] = False,
@@ -86,7 +94,9 @@ def eval_(
     """Score extraction against human-coded gold; prints per-field accuracy and weighted F1."""
     from frontlines.eval.command import eval_command
 
-    raise typer.Exit(eval_command(gold or [], db_url=db, use_extract=use_extract, limit=limit, as_json=as_json))
+    raise typer.Exit(
+        eval_command(gold or [], db_url=db, use_extract=use_extract, limit=limit, as_json=as_json)
+    )
 
 
 @app.command()

@@ -1,33 +1,516 @@
 """Assemble component mentions into ACLED-style Event and Claim records.
 
 Public surface: `Extractor.extract(doc)`, `Extractor.pipe(docs)`, `get_extractor()`.
+
+One sentence at a time: the trigger component says what happened (and via the parse, who did it to whom);
+places, actors, dates, casualties and attribution found in the same sentence fill the event's fields,
+each with the span it came from. The rules that decide what is *not* an event live here too:
+photo captions, history, the future, negation, and reports that name no place below the country.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
-from frontlines.records import Document, Record
+from spacy.tokens import Doc, Span
+
+from frontlines import __version__, acled
+from frontlines.extract import actors as actors_mod
+from frontlines.extract import attribution as attribution_mod
+from frontlines.extract import claims as claims_mod
+from frontlines.extract import dates as dates_mod
+from frontlines.extract import numbers as numbers_mod
+from frontlines.extract import places as places_mod
+from frontlines.extract import triggers as triggers_mod
+from frontlines.extract.mentions import (
+    Actor,
+    ActorMention,
+    Attribution,
+    CasualtyMention,
+    DateMention,
+    DateWindow,
+    PlaceMention,
+    SentenceContext,
+    Trigger,
+)
+from frontlines.records import Claim, Document, Event, Evidence, Record, stable_id
+
+EXTRACTOR_VERSION = f"{__version__}+rules.1"
+
+# A paragraph that opens like this is a photo caption or credit: it describes a picture, often of
+# another day, so nothing in it is coded as a current event.
+_CAPTION = re.compile(
+    r"^\s*[\(\[]?\s*(photo|photograph|caption|image|picture|file photo|pictured|video)\b[^\n]{0,40}?[:\-—)]",
+    re.I,
+)
+_TERRITORY = {"Non-state actor overtakes territory", "Government regains territory"}
+# Types where a place named as the object of the trigger is where it happened, not a side.
+_TARGET_IS_VICTIM = {"Attack", "Abduction/forced disappearance", "Sexual violence"}
+# Sub-event families for merging duplicate mentions of one event inside a document.
+_FAMILY = {s: acled.EVENT_TYPE_OF[s] for s in acled.SUB_EVENT_TYPES}
+_MIN_TRIGGER_SCORE = 0.3
+
+
+@dataclass(slots=True)
+class _SentenceFacts:
+    sent: Span
+    triggers: list[Trigger]
+    places: list[PlaceMention]
+    actors: list[ActorMention]
+    dates: list[DateMention]
+    casualties: list[CasualtyMention]
+    attribution: Attribution | None
+    caption: bool
+
+
+def _caption_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of caption paragraphs."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for para in re.split(r"(\n\s*\n)", text):
+        if _CAPTION.match(para):
+            out.append((pos, pos + len(para)))
+        pos += len(para)
+    return out
+
+
+def _paragraph_index(text: str) -> list[int]:
+    """Start offsets of paragraphs (blank-line separated), for 'same paragraph' carry-over."""
+    starts = [0]
+    for m in re.finditer(r"\n\s*\n", text):
+        starts.append(m.end())
+    return starts
+
+
+def _para_of(starts: list[int], offset: int) -> int:
+    lo = 0
+    for i, s in enumerate(starts):
+        if s <= offset:
+            lo = i
+        else:
+            break
+    return lo
+
+
+def _inside(start: int, end: int, outer_start: int | None, outer_end: int | None) -> bool:
+    return outer_start is not None and outer_end is not None and start >= outer_start and end <= outer_end
+
+
+def _distance(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    if a_end <= b_start:
+        return b_start - a_end
+    if b_end <= a_start:
+        return a_start - b_end
+    return 0
 
 
 class Extractor:
     """Turns Documents into records. Loads the spaCy pipeline once."""
 
+    version = EXTRACTOR_VERSION
+
     def __init__(self, nlp=None) -> None:
         from frontlines.nlp import load_nlp
 
         self.nlp = nlp or load_nlp()
+        self.resolver = actors_mod.get_resolver()
 
+    # -- public -----------------------------------------------------------------------------------
     def extract(self, doc: Document) -> list[Record]:
         return next(self.pipe([doc]))[1]
 
     def pipe(
         self, docs: Iterable[Document], batch_size: int = 32, n_process: int = 1
     ) -> Iterator[tuple[Document, list[Record]]]:
-        raise NotImplementedError("assembler lands with the extractor (issue 3)")
+        pairs = ((d.text, d) for d in docs)
+        for parsed, document in self.nlp.pipe(
+            pairs, as_tuples=True, batch_size=batch_size, n_process=n_process
+        ):
+            yield document, self.records_from(parsed, document)
+
+    # -- assembly ---------------------------------------------------------------------------------
+    def records_from(self, parsed: Doc, document: Document) -> list[Record]:
+        published = document.published
+        country, iso3, admin1 = places_mod.article_place_context(parsed)
+        main = actors_mod.main_actor(parsed, country)
+        ctx = SentenceContext(
+            published=published, country=country, iso3=iso3, admin1=admin1, main_nonstate_actor=main
+        )
+        captions = _caption_ranges(document.text)
+        paras = _paragraph_index(document.text)
+
+        events: list[Event] = []
+        claims: list[Claim] = []
+        last_place: tuple[int, PlaceMention] | None = None
+        last_date: tuple[int, DateMention] | None = None
+        for sent in parsed.sents:
+            caption = any(s <= sent.start_char < e for s, e in captions)
+            if caption:
+                continue
+            facts = self._facts(sent, ctx, caption)
+            para = _para_of(paras, sent.start_char)
+            sent_claims = claims_mod.find_claims(
+                sent,
+                doc=document,
+                published=published,
+                main_actor_name=main.name if main else None,
+                country=country,
+            )
+            claims.extend(sent_claims)
+            claim_spans = [
+                (ev.start, ev.end) for c in sent_claims for ev in c.evidence if "value" in ev.fields
+            ]
+
+            current_dates = [d for d in facts.dates if d.window is not None and not d.historical]
+            if any(d.historical for d in facts.dates) and not current_dates:
+                # A sentence about history (or only about other years) holds no current event.
+                continue
+            for trig in facts.triggers:
+                if trig.negated or trig.score < _MIN_TRIGGER_SCORE:
+                    continue
+                for event in self._events_for(
+                    trig, facts, ctx, document, claim_spans, last_place, last_date, para
+                ):
+                    events.append(event)
+            # Carry place and date forward within a paragraph ("The fighters then burned ...").
+            resolved = [p for p in facts.places if p.place is not None and p.place.kind != "country"]
+            if resolved:
+                last_place = (para, resolved[0])
+            if current_dates:
+                last_date = (para, current_dates[0])
+
+        return [*_merge_events(events), *_dedupe_claims(claims)]
+
+    def _facts(self, sent: Span, ctx: SentenceContext, caption: bool) -> _SentenceFacts:
+        on = ctx.published
+        return _SentenceFacts(
+            sent=sent,
+            triggers=triggers_mod.find_triggers(sent),
+            places=places_mod.find_places(sent, ctx),
+            actors=actors_mod.find_actors(
+                sent, country=ctx.country, main_actor=ctx.main_nonstate_actor, on=on
+            ),
+            dates=dates_mod.find_dates(sent, ctx.published),
+            casualties=numbers_mod.find_casualties(sent),
+            attribution=attribution_mod.find_attribution(sent, main_actor=ctx.main_nonstate_actor),
+            caption=caption,
+        )
+
+    def _events_for(
+        self,
+        trig: Trigger,
+        f: _SentenceFacts,
+        ctx: SentenceContext,
+        document: Document,
+        claim_spans: list[tuple[int, int]],
+        last_place: tuple[int, PlaceMention] | None,
+        last_date: tuple[int, DateMention] | None,
+        para: int,
+    ) -> list[Event]:
+        doc = f.sent.doc
+        attr = f.attribution
+        evidence: list[Evidence] = [
+            Evidence.of(document, trig.start, trig.end, ["event_type", "sub_event_type", "disorder_type"])
+        ]
+
+        # -- where: one event per conjoined place ("captured A, B and C") -----------------------------
+        candidates = [
+            p
+            for p in f.places
+            if not (attr and _inside(p.start, p.end, attr.start, attr.end))
+            and not (p.place is not None and p.place.kind == "country")
+        ]
+        places: list[PlaceMention] = []
+        chosen = places_mod.choose_event_place(candidates, trig.start, trig.end, doc) if candidates else None
+        if chosen is not None:
+            places.append(chosen)
+            places.extend(_conjoined_places(chosen, candidates, doc))
+        elif last_place is not None and last_place[0] == para:
+            places.append(last_place[1])
+        places = [p for p in places if p.place is not None] or places
+        if not places or all(p.place is None for p in places):
+            # ACLED: a report that locates an event only at the country level is not an event.
+            return []
+
+        # -- when --------------------------------------------------------------------------------------
+        date_m = _nearest_date(f.dates, trig)
+        window: DateWindow | None = None
+        date_inherited = False
+        if date_m is not None:
+            if date_m.historical:
+                return []
+            window = date_m.window
+        elif last_date is not None and last_date[0] == para:
+            date_m, date_inherited = last_date[1], True
+            window = date_m.window
+        if window is None and ctx.published is not None:
+            # Undated in the text: the report is news, so the event falls in the week before publication.
+            window = DateWindow(ctx.published - timedelta(days=6), ctx.published, 2)
+        if window is not None and ctx.published is not None and window.earliest > ctx.published:
+            return []  # the future is not an event
+        if window is not None and window.precision > 3:
+            return []
+        if window is not None and (window.latest - window.earliest).days > 31:
+            return []  # vaguer than a month: ACLED does not record it
+
+        # -- who ---------------------------------------------------------------------------------------
+        sub = trig.sub_event_type
+        side_actors = [
+            a
+            for a in f.actors
+            if a.actor is not None and not (attr and _inside(a.start, a.end, attr.start, attr.end))
+        ]
+        agent = [a for a in side_actors if _inside(a.start, a.end, trig.agent_start, trig.agent_end)]
+        patient = [a for a in side_actors if _inside(a.start, a.end, trig.patient_start, trig.patient_end)]
+        a1 = agent[0] if agent else None
+        a2 = patient[0] if patient else None
+        if a1 is None:
+            rest = [a for a in side_actors if a is not a2]
+            a1 = min(rest, key=lambda a: _distance(a.start, a.end, trig.start, trig.end)) if rest else None
+        if a2 is None:
+            rest = [
+                a for a in side_actors if a is not a1 and a.actor and a1 and a.actor.name != a1.actor.name
+            ]
+            a2 = min(rest, key=lambda a: _distance(a.start, a.end, trig.start, trig.end)) if rest else None
+        if a1 and a2 and a1.actor and a2.actor and a1.actor.name == a2.actor.name:
+            a2 = None
+        actor1 = a1.actor if a1 else None
+        actor2 = a2.actor if a2 else None
+        # Victims are always actor2 in violence against civilians.
+        if sub in _TARGET_IS_VICTIM and actor1 is not None and actor1.inter == "Civilians":
+            actor1, actor2, a1, a2 = actor2, actor1, a2, a1
+
+        # ACLED territory rules: who captured decides the sub-type; a hold of a day or less is a clash.
+        if sub in _TERRITORY:
+            if trig.held_briefly:
+                sub = "Armed clash"
+            elif actor1 is not None and actor1.inter == "State forces":
+                sub = "Government regains territory"
+            elif actor1 is not None:
+                sub = "Non-state actor overtakes territory"
+        if a1 is not None:
+            evidence.append(Evidence.of(document, a1.start, a1.end, ["actor1", "inter1"]))
+        if a2 is not None:
+            evidence.append(Evidence.of(document, a2.start, a2.end, ["actor2", "inter2"]))
+
+        # -- how many ----------------------------------------------------------------------------------
+        own = [
+            c
+            for c in f.casualties
+            if not any(_inside(c.start, c.end, s, e) or _inside(s, e, c.start, c.end) for s, e in claim_spans)
+        ]
+        own = _casualties_for(trig, f.triggers, own)
+        fatalities, low, high = numbers_mod.total_fatalities(own)
+        for c in own:
+            if c.outcome == "killed":
+                evidence.append(
+                    Evidence.of(document, c.start, c.end, ["fatalities", "fatalities_low", "fatalities_high"])
+                )
+
+        # -- who says so -------------------------------------------------------------------------------
+        certainty = "reported"
+        attribution = None
+        if attr is not None:
+            attribution = attr.text
+            certainty = attr.certainty
+            evidence.append(Evidence.of(document, attr.start, attr.end, ["attribution", "certainty"]))
+        if trig.hedged and certainty == "reported":
+            certainty = "claimed"
+        if date_m is not None:
+            evidence.append(
+                Evidence.of(
+                    document,
+                    date_m.start,
+                    date_m.end,
+                    ["event_date", "date_earliest", "date_latest", "time_precision"],
+                )
+            )
+
+        confidence = trig.score
+        if date_m is None or date_inherited:
+            confidence *= 0.8
+        if certainty != "reported":
+            confidence *= 0.8
+
+        event_type = acled.EVENT_TYPE_OF[sub]
+        inter1 = actor1.inter if actor1 else None
+        inter2 = actor2.inter if actor2 else None
+        out: list[Event] = []
+        for pm in places:
+            place = pm.place
+            assert place is not None
+            ev = Event(
+                doc_id=document.id,
+                event_date=window.event_date.isoformat() if window else None,
+                date_earliest=window.earliest.isoformat() if window else None,
+                date_latest=window.latest.isoformat() if window else None,
+                time_precision=window.precision if window else None,
+                disorder_type=acled.disorder_type(sub),
+                event_type=event_type,
+                sub_event_type=sub,
+                actor1=actor1.name if actor1 else None,
+                inter1=inter1,
+                actor2=actor2.name if actor2 else None,
+                inter2=inter2,
+                interaction=acled.interaction(inter1, inter2),
+                civilian_targeting="Civilian targeting" if inter2 == "Civilians" else None,
+                country=place.country,
+                iso3=place.iso3,
+                admin1=place.admin1,
+                admin2=place.admin2,
+                admin3=place.admin3,
+                location=_location_name(pm),
+                latitude=place.latitude,
+                longitude=place.longitude,
+                geo_precision=places_mod.geo_precision(pm),
+                fatalities=fatalities
+                if len(places) == 1
+                else _split(fatalities, len(places), places.index(pm)),
+                fatalities_low=low,
+                fatalities_high=high,
+                attribution=attribution,
+                certainty=certainty,  # type: ignore[arg-type]
+                confidence=round(confidence, 3),
+                notes=f.sent.text.strip(),
+                evidence=[
+                    *evidence,
+                    Evidence.of(
+                        document,
+                        pm.start,
+                        pm.end,
+                        ["location", "admin1", "admin2", "latitude", "longitude", "geo_precision"],
+                    ),
+                    Evidence.of(document, f.sent.start_char, f.sent.end_char, ["notes"]),
+                ],
+            )
+            ev.event_id = stable_id(
+                document.id,
+                ev.sub_event_type,
+                ev.location,
+                ev.event_date,
+                ev.actor1,
+                trig.start,
+                prefix="ev-",
+            )
+            out.append(ev)
+        return out
+
+
+def _location_name(pm: PlaceMention) -> str | None:
+    place = pm.place
+    if place is None:
+        return None
+    return place.name
+
+
+def _split(total: int, n: int, i: int) -> int:
+    """ACLED: a total over several places is split evenly, the remainder to the first."""
+    base, rem = divmod(total, n)
+    return base + (rem if i == 0 else 0)
+
+
+def _conjoined_places(chosen: PlaceMention, candidates: list[PlaceMention], doc: Doc) -> list[PlaceMention]:
+    """Places coordinated with the chosen one ("A, B and C districts"): each is its own event."""
+    span = doc.char_span(chosen.start, chosen.end, alignment_mode="expand")
+    if span is None:
+        return []
+    root = span.root
+    conj_tokens = {t.i for t in root.conjuncts}
+    out = []
+    for p in candidates:
+        if p is chosen or p.place is None:
+            continue
+        s = doc.char_span(p.start, p.end, alignment_mode="expand")
+        if s is not None and s.root.i in conj_tokens:
+            out.append(p)
+    return out
+
+
+def _nearest_date(dates: list[DateMention], trig: Trigger) -> DateMention | None:
+    usable = [d for d in dates if d.window is not None or d.historical]
+    if not usable:
+        return None
+    return min(usable, key=lambda d: _distance(d.start, d.end, trig.start, trig.end))
+
+
+def _casualties_for(
+    trig: Trigger, all_triggers: list[Trigger], casualties: list[CasualtyMention]
+) -> list[CasualtyMention]:
+    """Give each casualty figure to the nearest trigger in the sentence."""
+    live = [t for t in all_triggers if not t.negated and t.score >= _MIN_TRIGGER_SCORE]
+    if len(live) <= 1:
+        return casualties
+    out = []
+    for c in casualties:
+        nearest = min(live, key=lambda t: _distance(c.start, c.end, t.start, t.end))
+        if nearest is trig:
+            out.append(c)
+    return out
+
+
+def _merge_key(ev: Event) -> tuple:
+    return (_FAMILY.get(ev.sub_event_type or "", ev.event_type), ev.location, ev.admin2, ev.event_date)
+
+
+def _merge_events(events: list[Event]) -> list[Event]:
+    """Mentions of one event inside one report become one record (same family, place, day, actors)."""
+    merged: dict[tuple, Event] = {}
+    order: list[tuple] = []
+    for ev in events:
+        key = _merge_key(ev)
+        prev = merged.get(key)
+        if prev is None or not _compatible(prev, ev):
+            if prev is not None:
+                key = (*key, ev.event_id)
+            merged[key] = ev
+            order.append(key)
+            continue
+        winner = acled.higher_precedence(prev.sub_event_type or "Other", ev.sub_event_type or "Other")
+        if winner != prev.sub_event_type:
+            prev.sub_event_type = winner
+            prev.event_type = acled.EVENT_TYPE_OF[winner]
+            prev.disorder_type = acled.disorder_type(winner)
+        for field in ("actor1", "inter1", "actor2", "inter2", "attribution"):
+            if getattr(prev, field) is None and getattr(ev, field) is not None:
+                setattr(prev, field, getattr(ev, field))
+        prev.interaction = acled.interaction(prev.inter1, prev.inter2)
+        # Within one report a later, fuller sentence usually refines the figure: keep the largest.
+        if ev.fatalities > prev.fatalities:
+            prev.fatalities, prev.fatalities_low, prev.fatalities_high = (
+                ev.fatalities,
+                ev.fatalities_low,
+                ev.fatalities_high,
+            )
+        prev.confidence = max(prev.confidence, ev.confidence)
+        seen = {(e.start, e.end) for e in prev.evidence}
+        prev.evidence.extend(e for e in ev.evidence if (e.start, e.end) not in seen)
+    return [merged[k] for k in order]
+
+
+def _compatible(a: Event, b: Event) -> bool:
+    names_a = {a.actor1, a.actor2} - {None}
+    names_b = {b.actor1, b.actor2} - {None}
+    return not names_a or not names_b or bool(names_a & names_b)
+
+
+def _dedupe_claims(claims: list[Claim]) -> list[Claim]:
+    seen: set[str] = set()
+    out = []
+    for c in claims:
+        if c.claim_id in seen:
+            continue
+        seen.add(c.claim_id)
+        out.append(c)
+    return out
 
 
 @lru_cache(maxsize=1)
 def get_extractor() -> Extractor:
     return Extractor()
+
+
+__all__ = ["EXTRACTOR_VERSION", "Extractor", "get_extractor", "Actor"]

