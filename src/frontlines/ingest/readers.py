@@ -1,0 +1,587 @@
+"""Read files, folders, JSON Lines, HTML, RSS/Atom feeds and stdin into Documents, or Rejections.
+
+One bad input never stops a batch: every problem becomes a `Rejection` with a specific, human reason, and
+reading carries on. Everything is streamed (a JSONL file may hold millions of reports).
+
+Formats by extension (``input_format="auto"``): ``.txt``/``.text`` text, ``.md``/``.markdown`` markdown
+(both with optional YAML front matter: title, published, source, url, byline), ``.html``/``.htm`` HTML
+(main text and metadata by trafilatura), ``.jsonl``/``.ndjson`` JSON Lines (``id``, ``text``, ``published``,
+``title``, ``source``, ``url``, ``byline``; only ``text`` is required), ``.xml``/``.rss``/``.atom`` feeds,
+``http(s)://`` URLs (fetched and read as a feed, or as one HTML page when not a feed). A file with another
+extension named on the command line is sniffed. Folders are walked recursively in sorted order; hidden files
+and folders (name starting with ``.``) and files of other extensions are skipped there.
+
+Publication date, first found wins: the document's own metadata, a dateline at the start of the text
+(``KABUL, July 9, 2021 —``), the ``published`` default. A date that is present but unparseable rejects the
+document rather than being guessed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import email.utils
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from frontlines import config
+from frontlines.ingest.dateline import parse_dateline
+from frontlines.records import Document, content_hash
+
+TEXT_EXTS = {".txt", ".text"}
+MARKDOWN_EXTS = {".md", ".markdown"}
+HTML_EXTS = {".html", ".htm", ".xhtml"}
+JSONL_EXTS = {".jsonl", ".ndjson"}
+FEED_EXTS = {".xml", ".rss", ".atom"}
+KNOWN_EXTS = TEXT_EXTS | MARKDOWN_EXTS | HTML_EXTS | JSONL_EXTS | FEED_EXTS
+INPUT_FORMATS = ("auto", "text", "markdown", "html", "jsonl", "feed")
+
+# A feed or a fetched page holds many reports, so it may be larger than one document.
+MAX_FEED_BYTES = 10 * config.MAX_DOCUMENT_BYTES
+HTTP_TIMEOUT_S = 20.0
+
+_MIB = config.MAX_DOCUMENT_BYTES // (1024 * 1024)
+_TOO_BIG = f"over the {_MIB} MiB limit"
+_NOT_TEXT = "not UTF-8 text (binary?)"
+_EMPTY = "empty document"
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An input that was not read: where it came from, why, and (when known) the hash of its content."""
+
+    origin: str
+    reason: str
+    content_hash: str | None = None
+
+
+class _Reject(Exception):
+    """Raised inside a reader for one document; turned into a Rejection by the caller."""
+
+    def __init__(self, reason: str, text: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.text = text
+
+
+# ---------------------------------------------------------------------------------------------- dates
+
+
+def parse_date(value: object) -> date:
+    """A date from metadata, strictly: YYYY-MM-DD, an ISO datetime, or RFC 2822 (feeds). ValueError otherwise.
+
+    A datetime keeps the calendar date it was written with (no conversion to UTC): that is the paper's day.
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"unparseable published date {value!r}")
+    s = value.strip()
+    try:
+        if _ISO_DATE.fullmatch(s):
+            return date.fromisoformat(s)
+        if _ISO_DATE.match(s):
+            return datetime.fromisoformat(s.replace("z", "Z")).date()
+        return email.utils.parsedate_to_datetime(s).date()
+    except (ValueError, TypeError, IndexError):
+        raise ValueError(f"unparseable published date '{s}'") from None
+
+
+def _date_field(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as e:
+        raise _Reject(str(e)) from None
+
+
+def _str_field(meta: dict[str, Any], key: str) -> str | None:
+    v = meta.get(key)
+    if v is None:
+        return None
+    if isinstance(v, list):  # YAML/JSON bylines are sometimes lists of names
+        v = ", ".join(str(x) for x in v)
+    s = str(v).strip()
+    return s or None
+
+
+# ---------------------------------------------------------------------------------------------- entry point
+
+
+def read_sources(
+    paths: Iterable[str], *, published: date | None = None, input_format: str = "auto"
+) -> Iterator[Document | Rejection]:
+    """Documents and Rejections from files, folders, feeds, URLs and ``-`` (stdin), in input order."""
+    if input_format not in INPUT_FORMATS:
+        raise ValueError(f"unknown input format {input_format!r} (one of {', '.join(INPUT_FORMATS)})")
+    for p in paths:
+        if p == "-":
+            yield from _read_stdin(published, input_format)
+        elif p.startswith(("http://", "https://")):
+            yield from _read_url(p, published)
+        else:
+            yield from _read_path(p, published, input_format)
+
+
+def _read_path(p: str, published: date | None, input_format: str) -> Iterator[Document | Rejection]:
+    path = Path(p)
+    try:
+        if path.is_dir():
+            yield from _read_folder(path, published, input_format)
+            return
+        if not path.exists():
+            yield Rejection(p, "no such file or directory")
+            return
+    except OSError as e:
+        yield Rejection(p, f"cannot read: {e.strerror or e}")
+        return
+    yield from _read_file(p, published, input_format)
+
+
+def _read_folder(folder: Path, published: date | None, input_format: str) -> Iterator[Document | Rejection]:
+    try:
+        entries = sorted(folder.iterdir(), key=lambda e: e.name)
+    except OSError as e:
+        yield Rejection(str(folder), f"cannot read folder: {e.strerror or e}")
+        return
+    for e in entries:
+        if e.name.startswith("."):
+            continue
+        if e.is_dir():
+            yield from _read_folder(e, published, input_format)
+        elif input_format != "auto" or e.suffix.lower() in KNOWN_EXTS:
+            yield from _read_file(str(e), published, input_format)
+
+
+def _format_of(path: str, head: bytes, input_format: str) -> str:
+    if input_format != "auto":
+        return input_format
+    ext = Path(path).suffix.lower()
+    if ext in TEXT_EXTS:
+        return "text"
+    if ext in MARKDOWN_EXTS:
+        return "markdown"
+    if ext in HTML_EXTS:
+        return "html"
+    if ext in JSONL_EXTS:
+        return "jsonl"
+    if ext in FEED_EXTS:
+        return "feed"
+    return _sniff(head)
+
+
+def _sniff(head: bytes) -> str:
+    """Guess the format of an input with no telling extension from its first bytes."""
+    h = head.lstrip()[:1000].lower()
+    if (
+        h.startswith(b"<?xml")
+        and (b"<rss" in h or b"<feed" in h or b"<rdf" in h)
+        or h.startswith((b"<rss", b"<feed"))
+    ):
+        return "feed"
+    if h.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if h.startswith(b"{"):
+        return "jsonl"
+    return "text"
+
+
+def _read_file(p: str, published: date | None, input_format: str) -> Iterator[Document | Rejection]:
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(4096)
+            fmt = _format_of(p, head, input_format)
+            if fmt == "jsonl":
+                fh.seek(0)
+                yield from _read_jsonl_lines(fh, p, published)
+                return
+            limit = MAX_FEED_BYTES if fmt == "feed" else config.MAX_DOCUMENT_BYTES
+            fh.seek(0)
+            raw = fh.read(limit + 1)
+    except OSError as e:
+        yield Rejection(p, f"cannot read: {e.strerror or e}")
+        return
+    if len(raw) > limit:
+        yield Rejection(p, _TOO_BIG if fmt != "feed" else f"feed over the {limit // 2**20} MiB limit")
+        return
+    yield from _read_bytes(raw, p, fmt, published)
+
+
+def _read_bytes(raw: bytes, origin: str, fmt: str, published: date | None) -> Iterator[Document | Rejection]:
+    if fmt == "feed":
+        yield from _read_feed(raw, origin, published)
+        return
+    try:
+        if fmt == "html":
+            yield _html_document(raw, origin, published)
+        else:
+            yield _text_document(_decode(raw), origin, fmt, published)
+    except _Reject as r:
+        yield _rejection(origin, r, raw)
+
+
+def _rejection(origin: str, r: _Reject, raw: bytes | None = None) -> Rejection:
+    import hashlib
+
+    if r.text is not None:
+        h: str | None = content_hash(r.text)
+    elif raw:
+        h = hashlib.sha256(raw).hexdigest()
+    else:
+        h = None
+    return Rejection(origin, r.reason, h)
+
+
+def _decode(raw: bytes) -> str:
+    if b"\x00" in raw:
+        raise _Reject(_NOT_TEXT)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _Reject(_NOT_TEXT) from None
+
+
+def _check_text(text: str) -> None:
+    if not text.strip():
+        raise _Reject(_EMPTY)
+    if "\x00" in text:
+        raise _Reject("text contains NUL characters (binary?)", text)
+    if len(text) > config.MAX_TEXT_CHARS:
+        raise _Reject(f"text over the {config.MAX_TEXT_CHARS:,}-character limit", text)
+
+
+def _finish(doc: Document, published: date | None) -> Document:
+    """Fill the publication date from a dateline, then from the default."""
+    if doc.published is None:
+        doc.published = parse_dateline(doc.text, published) or published
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------- text, markdown
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings, so `parse_date` judges them (PyYAML would raise on 2021-13-45)."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """YAML front matter (between ``---`` lines at the very start) and the body after it."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.load(m.group(1), Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        raise _Reject(f"malformed YAML front matter{where}: {getattr(e, 'problem', None) or e}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise _Reject("front matter is not a mapping of keys to values")
+    return meta, text[m.end() :]
+
+
+def _text_document(text: str, origin: str, fmt: str, published: date | None) -> Document:
+    meta, body = split_front_matter(text)
+    try:
+        _check_text(body)
+    except _Reject as r:
+        r.text = r.text if r.text is not None else (text if text.strip() else None)
+        raise
+    try:
+        pub = _date_field(meta.get("published", meta.get("date")))
+    except _Reject as r:
+        r.text = body
+        raise
+    doc = Document(
+        id=origin,
+        text=body,
+        published=pub,
+        title=_str_field(meta, "title"),
+        source=_str_field(meta, "source"),
+        url=_str_field(meta, "url"),
+        byline=_str_field(meta, "byline") or _str_field(meta, "author"),
+        origin=origin,
+        fmt="markdown" if fmt == "markdown" else "text",
+    )
+    return _finish(doc, published)
+
+
+# ---------------------------------------------------------------------------------------------- HTML
+
+
+def _html_document(
+    raw: bytes | str, origin: str, published: date | None, doc_id: str | None = None
+) -> Document:
+    import trafilatura
+
+    if isinstance(raw, bytes) and b"\x00" in raw:
+        raise _Reject(_NOT_TEXT)
+    # Metadata dates only: an extensive search would pick dates out of the body, which the dateline and the
+    # extractor read with more care.
+    res = trafilatura.bare_extraction(
+        raw,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    meta: dict[str, Any] = {}
+    text = ""
+    if res is not None:
+        meta = res.as_dict() if hasattr(res, "as_dict") else dict(res)
+        text = meta.get("text") or ""
+    if not text.strip():
+        raise _Reject("empty document (no main text found in the HTML)")
+    _check_text(text)
+    try:
+        pub = _date_field(meta.get("date"))
+    except _Reject as r:
+        r.text = text
+        raise
+    doc = Document(
+        id=doc_id or origin,
+        text=text,
+        published=pub,
+        title=_str_field(meta, "title"),
+        source=_str_field(meta, "sitename"),
+        url=_str_field(meta, "url"),
+        byline=_str_field(meta, "author"),
+        origin=origin,
+        fmt="html",
+    )
+    return _finish(doc, published)
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment (a feed entry), with paragraph breaks kept as newlines."""
+    import lxml.html
+
+    if "<" not in fragment:
+        return fragment.strip()
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises several types on garbage; fall back to the raw string
+        return re.sub(r"<[^>]+>", " ", fragment).strip()
+    for bad in root.xpath(".//script|.//style"):
+        bad.drop_tree()
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for el in root.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"):
+        el.tail = "\n\n" + (el.tail or "")
+    text = root.text_content()
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    text = re.sub(r" ?\n ?", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# ---------------------------------------------------------------------------------------------- JSON Lines
+
+
+def _read_jsonl_lines(
+    lines: Iterable[bytes], path: str, published: date | None
+) -> Iterator[Document | Rejection]:
+    for n, line in enumerate(lines, 1):
+        origin = f"{path}:{n}"
+        if len(line) > config.MAX_DOCUMENT_BYTES:
+            yield Rejection(origin, _TOO_BIG)
+            continue
+        if not line.strip():
+            continue
+        try:
+            yield _jsonl_document(line, origin, published)
+        except _Reject as r:
+            yield _rejection(origin, r, line)
+
+
+def _jsonl_document(line: bytes, origin: str, published: date | None) -> Document:
+    try:
+        s = line.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise _Reject(_NOT_TEXT) from None
+    try:
+        obj = json.loads(s)
+    except json.JSONDecodeError as e:
+        raise _Reject(f"invalid JSON: {e.msg} (column {e.colno})") from None
+    if not isinstance(obj, dict):
+        raise _Reject(f"not a JSON object but a {type(obj).__name__}")
+    if "text" not in obj or obj["text"] is None:
+        raise _Reject("missing 'text'")
+    text = obj["text"]
+    if not isinstance(text, str):
+        raise _Reject(f"'text' is a {type(text).__name__}, not a string")
+    _check_text(text)
+    try:
+        pub = _date_field(obj.get("published"))
+    except _Reject as r:
+        r.text = text
+        raise
+    raw_id = obj.get("id")
+    doc = Document(
+        id=str(raw_id) if raw_id not in (None, "") else origin,
+        text=text,
+        published=pub,
+        title=_str_field(obj, "title"),
+        source=_str_field(obj, "source"),
+        url=_str_field(obj, "url"),
+        byline=_str_field(obj, "byline") or _str_field(obj, "author"),
+        origin=origin,
+        fmt="jsonl",
+    )
+    return _finish(doc, published)
+
+
+# ---------------------------------------------------------------------------------------------- feeds
+
+
+def _read_feed(raw: bytes, origin: str, published: date | None) -> Iterator[Document | Rejection]:
+    import feedparser
+
+    parsed = feedparser.parse(raw)
+    entries = parsed.get("entries") or []
+    if not entries:
+        if not parsed.get("version"):
+            why = parsed.get("bozo_exception")
+            yield Rejection(origin, f"not an RSS/Atom feed{f' ({why})' if why else ''}", _hash_bytes(raw))
+        return
+    feed_title = (parsed.get("feed") or {}).get("title")
+    for n, entry in enumerate(entries, 1):
+        link = entry.get("link") or entry.get("id")
+        eorigin = f"{origin}#{n}" + (f" ({link})" if link else "")
+        try:
+            yield _feed_document(entry, link or f"{origin}#{n}", eorigin, feed_title, published)
+        except _Reject as r:
+            yield _rejection(eorigin, r)
+
+
+def _feed_document(
+    entry: Any, doc_id: str, origin: str, feed_title: str | None, published: date | None
+) -> Document:
+    html = ""
+    for c in entry.get("content") or []:
+        if c.get("value"):
+            html = c["value"]
+            break
+    html = html or entry.get("summary") or ""
+    text = html_to_text(html)
+    _check_text(text)
+    pub = None
+    for key in ("published", "updated", "created"):
+        if entry.get(key):
+            parsed_t = entry.get(f"{key}_parsed")
+            if parsed_t is None:
+                raise _Reject(f"unparseable published date '{entry[key]}'", text)
+            # feedparser normalises to UTC; keep the date as written when we can read it directly
+            try:
+                pub = parse_date(entry[key])
+            except ValueError:
+                pub = datetime.fromtimestamp(calendar.timegm(parsed_t)).date()
+            break
+    doc = Document(
+        id=doc_id,
+        text=text,
+        published=pub,
+        title=(entry.get("title") or None),
+        source=feed_title or None,
+        url=entry.get("link") or None,
+        byline=entry.get("author") or None,
+        origin=origin,
+        fmt="feed",
+    )
+    return _finish(doc, published)
+
+
+def _hash_bytes(raw: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------- URLs, stdin
+
+
+def _read_url(url: str, published: date | None) -> Iterator[Document | Rejection]:
+    import httpx
+
+    try:
+        with httpx.stream("GET", url, timeout=HTTP_TIMEOUT_S, follow_redirects=True) as resp:
+            if resp.status_code >= 400:
+                yield Rejection(url, f"HTTP {resp.status_code} {resp.reason_phrase}")
+                return
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > MAX_FEED_BYTES:
+                    yield Rejection(url, f"response over the {MAX_FEED_BYTES // 2**20} MiB limit")
+                    return
+                chunks.append(chunk)
+            ctype = resp.headers.get("content-type", "")
+    except httpx.HTTPError as e:
+        yield Rejection(url, f"cannot fetch: {e}")
+        return
+    raw = b"".join(chunks)
+    fmt = _sniff(raw[:4096])
+    if fmt == "feed" or "xml" in ctype and "html" not in ctype:
+        yield from _read_feed(raw, url, published)
+    elif fmt == "html" or "html" in ctype:
+        try:
+            yield _html_document(raw, url, published)
+        except _Reject as r:
+            yield _rejection(url, r, raw)
+    else:
+        yield from _read_bytes(raw, url, "text", published)
+
+
+def _read_stdin(published: date | None, input_format: str) -> Iterator[Document | Rejection]:
+    try:
+        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    except OSError as e:
+        yield Rejection("-", f"cannot read stdin: {e.strerror or e}")
+        return
+    fmt = input_format
+    if fmt == "auto":
+        fmt = "jsonl" if _looks_like_jsonl(raw) else _sniff(raw[:4096])
+        if fmt == "jsonl" and not _looks_like_jsonl(raw):
+            fmt = "text"
+    if fmt == "jsonl":
+        yield from _read_jsonl_lines(raw.splitlines(keepends=True), "-", published)
+        return
+    if fmt != "feed" and len(raw) > config.MAX_DOCUMENT_BYTES:
+        yield Rejection("-", _TOO_BIG)
+        return
+    yield from _read_bytes(raw, "-", fmt, published)
+
+
+def _looks_like_jsonl(raw: bytes) -> bool:
+    """Every non-empty line is a JSON object (and there is at least one)."""
+    seen = False
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        try:
+            if not isinstance(json.loads(line), dict):
+                return False
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return False
+        seen = True
+    return seen
