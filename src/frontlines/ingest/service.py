@@ -1,0 +1,216 @@
+"""`frontlines ingest`: read documents, store them, extract events and claims, store those.
+
+Idempotent: a document already stored (same content hash) is not stored again, and it is not extracted again
+when its stored extraction came from the same extractor version. Each document's records are written in one
+transaction, so an interrupted run leaves whole extractions or none; the next run finishes the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from frontlines import __version__, config
+from frontlines.ingest.readers import Rejection, read_sources
+from frontlines.records import Document
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+BATCH = 64  # documents per extraction batch and per storage transaction
+
+
+@dataclass
+class IngestStats:
+    new: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    extracted: int = 0
+    failed: int = 0  # stored but extraction failed (retried on the next run)
+    events: int = 0
+    claims: int = 0
+
+    def summary(self) -> str:
+        s = (
+            f"stored {self.new} new, {self.unchanged} unchanged, {self.rejected} rejected, "
+            f"{self.events} events, {self.claims} claims"
+        )
+        return s + (f" ({self.failed} extraction failures)" if self.failed else "")
+
+
+def parse_published(value: str | None) -> date | None:
+    """The `--published` option: strictly YYYY-MM-DD. ValueError otherwise."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError(f"--published must be YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"--published is not a calendar date: {value!r}") from None
+
+
+def ingest_command(
+    paths: list[str], *, db_url: str | None, published: str | None, extract: bool = True
+) -> int:
+    """Run `frontlines ingest`. Returns the exit status: 0 all stored, 1 some rejected or failed, 2 usage."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not paths:
+        err.print("frontlines: ingest needs at least one PATH (or - for stdin)", markup=False)
+        return EXIT_USAGE
+    try:
+        pub = parse_published(published)
+    except ValueError as e:
+        err.print(f"frontlines: {e}", markup=False)
+        return EXIT_USAGE
+    from frontlines.store.db import open_store
+
+    url = config.resolve_db_url(db_url)
+    try:
+        store = open_store(url)
+    except Exception as e:  # a bad URL or an unreachable server is a usage problem, not a crash
+        err.print(f"frontlines: cannot open store {url!r}: {e}", markup=False)
+        return EXIT_USAGE
+    try:
+        stats = ingest(paths, store, published=pub, extract=extract, console=err)
+    finally:
+        store.close()
+    print(stats.summary())
+    return EXIT_REJECTED if stats.rejected or stats.failed else EXIT_OK
+
+
+def ingest(
+    paths: Sequence[str],
+    store: Any,
+    *,
+    published: date | None = None,
+    extract: bool = True,
+    extractor: Any = None,
+    extractor_version: str = __version__,
+    console: Console | None = None,
+) -> IngestStats:
+    """Ingest into an open `Store`; the work behind `ingest_command`, usable from other code (backfill)."""
+    err = console or Console(stderr=True, highlight=False, soft_wrap=True)
+    stats = IngestStats()
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed} documents"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+    def report(rej: Rejection) -> None:
+        stats.rejected += 1
+        err.print(f"frontlines: rejected {rej.origin}: {rej.reason}", markup=False)
+        store.add_rejection(rej)
+
+    pending: list[tuple[int, Document]] = []
+    queued: set[str] = set()  # content hashes waiting for extraction in this run (duplicates in the input)
+
+    def flush() -> None:
+        nonlocal extractor
+        if not pending:
+            return
+        if extractor is None:
+            try:
+                from frontlines.extract.pipeline import get_extractor
+
+                extractor = get_extractor()
+            except Exception as e:  # no model, broken install: store documents, say so once
+                extractor = _Unavailable(f"{type(e).__name__}: {e}")
+                err.print(f"frontlines: extraction unavailable: {extractor.why}", markup=False)
+        if isinstance(extractor, _Unavailable):
+            stats.failed += len(pending)
+            pending.clear()
+            queued.clear()
+            return
+        _extract_batch(extractor, pending, store, extractor_version, stats, err)
+        pending.clear()
+        queued.clear()
+
+    with progress:
+        task = progress.add_task("ingesting", total=None)
+        for batch in _batches(read_sources(paths, published=published), BATCH):
+            docs = [d for d in batch if isinstance(d, Document)]
+            for item in batch:
+                if isinstance(item, Rejection):
+                    report(item)
+            if not docs:
+                continue
+            results = store.add_documents(docs)
+            for doc, (row_id, created) in zip(docs, results, strict=True):
+                if created:
+                    stats.new += 1
+                else:
+                    stats.unchanged += 1
+                if not extract:
+                    continue
+                h = doc.hash
+                if h in queued or (not created and store.extractor_version_of(row_id) == extractor_version):
+                    continue
+                queued.add(h)
+                pending.append((row_id, doc))
+            progress.advance(task, len(docs))
+            if len(pending) >= BATCH:
+                flush()
+        flush()
+    return stats
+
+
+def _extract_batch(
+    extractor: Any,
+    pending: list[tuple[int, Document]],
+    store: Any,
+    version: str,
+    stats: IngestStats,
+    err: Console,
+) -> None:
+    """Extract and store a batch; if the batch fails, retry one by one so one bad document costs only itself."""
+    try:
+        # pipe yields in input order (spaCy's pipe does), so results pair with `pending` by position
+        results = list(extractor.pipe([d for _, d in pending]))
+        out = [(row_id, doc, recs) for (row_id, _), (doc, recs) in zip(pending, results, strict=True)]
+        store.save_extractions([(row_id, recs) for row_id, _, recs in out], version)
+    except Exception:
+        out = []
+        for row_id, doc in pending:
+            try:
+                recs = extractor.extract(doc)
+                store.save_extraction(row_id, recs, version)
+            except Exception as e:
+                stats.failed += 1
+                err.print(
+                    f"frontlines: extraction failed for {doc.id}: {type(e).__name__}: {e}", markup=False
+                )
+                continue
+            out.append((row_id, doc, recs))
+    for _, _, recs in out:
+        stats.extracted += 1
+        stats.events += sum(1 for r in recs if r.kind == "event")
+        stats.claims += sum(1 for r in recs if r.kind == "claim")
+
+
+@dataclass
+class _Unavailable:
+    why: str
+
+
+def _batches(items: Iterator[Any], n: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for it in items:
+        batch.append(it)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+__all__ = ["IngestStats", "ingest", "ingest_command", "parse_published"]

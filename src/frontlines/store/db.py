@@ -1,0 +1,90 @@
+"""Open a store: make the engine, bring the schema to the newest Alembic revision, hand back a `Store`.
+
+SQLite (the default) gets WAL journaling, foreign keys and a busy timeout on every connection; PostgreSQL
+URLs are used as given (``postgresql+psycopg://...``; a bare ``postgresql://`` is routed to psycopg 3).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, pool
+from sqlalchemy.engine import make_url
+
+from frontlines.store.repository import Store
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+_lock = threading.Lock()
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic config pointing at the migration scripts shipped inside the package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def normalise_url(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    memory = u.database in (None, "", ":memory:")
+    if not memory:
+        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    # One shared connection for an in-memory database, or each connection would see an empty one.
+    engine = create_engine(url, poolclass=pool.StaticPool) if memory else create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, much faster than FULL
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Run `alembic upgrade head` on this engine's database."""
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """A Store on `url`, its schema upgraded to the newest revision when it is behind (one query when not)."""
+    engine = make_engine(url)
+    if migrate and current_revision(engine) != head_revision():
+        with _lock:
+            upgrade(engine)
+    return Store(engine)

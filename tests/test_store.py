@@ -1,0 +1,185 @@
+"""The store on SQLite and PostgreSQL: migrations, idempotent writes, whole-document extraction replacement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import inspect, text
+
+from frontlines.ingest.readers import Rejection
+from frontlines.records import Claim, Document, Event, Evidence
+from frontlines.store import Store, open_store
+from frontlines.store.db import current_revision, head_revision
+
+TEXT = "KABUL, Afghanistan (July 9, 2021) — Fighters attacked a checkpoint in Charikar; three soldiers died."
+
+
+@pytest.fixture
+def store(db_url: str) -> Store:
+    s = open_store(db_url)
+    yield s
+    s.close()
+
+
+def doc(text: str = TEXT, doc_id: str = "r1.txt") -> Document:
+    return Document(id=doc_id, text=text, published=date(2021, 7, 9), title="T", origin=doc_id, fmt="text")
+
+
+def records(d: Document, tag: str = "") -> list[Event | Claim]:
+    i = d.text.index("Charikar")
+    ev = Event(
+        d.id,
+        event_id=f"e1{tag}",
+        event_date="2021-07-09",
+        event_type="Battles",
+        location="Charikar",
+        fatalities=3,
+        evidence=[Evidence.of(d, i, i + 8, ["location"]), Evidence.of(d, 0, 5)],
+    )
+    cl = Claim(
+        d.id,
+        claim_id=f"c1{tag}",
+        metric="fatalities",
+        value=3,
+        as_of="2021-07-09",
+        categories={"security forces": 3},
+        evidence=[Evidence.of(d, d.text.index("three"), d.text.index("three") + 5, ["value"])],
+    )
+    return [ev, cl]
+
+
+def test_migrations_create_every_table(store: Store) -> None:
+    names = set(inspect(store.engine).get_table_names())
+    assert {
+        "documents",
+        "events",
+        "claims",
+        "evidence",
+        "actors",
+        "places",
+        "rejections",
+        "alembic_version",
+    } <= names
+    assert current_revision(store.engine) == head_revision()
+
+
+def test_reopening_is_harmless(db_url: str) -> None:
+    with open_store(db_url) as s:
+        s.add_document(doc())
+    with open_store(db_url) as s:
+        assert s.counts()["documents"] == 1
+
+
+def test_sqlite_pragmas(tmp_path) -> None:
+    with open_store(f"sqlite:///{tmp_path / 'sub' / 'x.db'}") as s, s.engine.connect() as c:
+        assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_add_document_is_idempotent_by_content_hash(store: Store) -> None:
+    row, created = store.add_document(doc())
+    assert created
+    # Same text with different whitespace and a different path: the same report.
+    again = doc(TEXT.replace(" ", "  "), doc_id="copy.txt")
+    assert store.add_document(again) == (row, False)
+    assert store.counts()["documents"] == 1
+    got = store.get_document(row)
+    assert got is not None and got.text == TEXT and got.published == date(2021, 7, 9)
+    assert store.get_document(content_hash=doc().hash) == got
+    assert store.get_document(doc_id="r1.txt") == got
+    assert store.get_document(999) is None
+
+
+def test_add_documents_batch(store: Store) -> None:
+    docs = [doc(f"Report number {i}.", f"r{i}") for i in range(5)]
+    res = store.add_documents(docs + docs[:2])
+    assert [c for _, c in res] == [True] * 5 + [False] * 2
+    assert res[5][0] == res[0][0]
+    assert [d.id for _, d in store.iter_documents()] == [f"r{i}" for i in range(5)]
+
+
+def test_save_extraction_round_trip(store: Store) -> None:
+    d = doc()
+    row, _ = store.add_document(d)
+    recs = records(d)
+    store.save_extraction(row, recs, "0.1.0")
+    assert store.extractor_version_of(row) == "0.1.0"
+    events = list(store.iter_events())
+    claims = list(store.iter_claims())
+    assert events == [recs[0]] and claims == [recs[1]]
+    for ev in events[0].evidence:
+        assert d.text[ev.start : ev.end] == ev.text
+    assert store.counts() == {"documents": 1, "events": 1, "claims": 1, "evidence": 3, "rejections": 0}
+    assert (
+        list(store.iter_events(event_type="Battles", since=date(2021, 7, 9), until=date(2021, 7, 9)))
+        == events
+    )
+    assert list(store.iter_events(since=date(2021, 7, 10))) == []
+    assert list(store.iter_claims(metric="fatalities")) == claims
+    assert [d for _, d in store.iter_documents(extracted=False)] == []
+
+
+def test_re_extraction_replaces_not_duplicates(store: Store) -> None:
+    d = doc()
+    row, _ = store.add_document(d)
+    store.save_extraction(row, records(d), "0.1.0")
+    store.save_extraction(row, records(d), "0.1.0")
+    assert store.counts()["events"] == 1 and store.counts()["evidence"] == 3
+    store.save_extraction(row, records(d, tag="b")[:1], "0.2.0")
+    assert [e.event_id for e in store.iter_events()] == ["e1b"]
+    assert store.counts()["claims"] == 0 and store.counts()["evidence"] == 2
+    assert store.extractor_version_of(row) == "0.2.0"
+
+
+def test_failed_extraction_leaves_the_previous_one_whole(store: Store) -> None:
+    d = doc()
+    row, _ = store.add_document(d)
+    store.save_extraction(row, records(d), "0.1.0")
+    before = store.counts()
+    good, bad = records(d, tag="x")
+    bad.as_of = "9 July"  # not YYYY-MM-DD: the batch must fail as a whole
+    with pytest.raises(ValueError, match="as_of"):
+        store.save_extraction(row, [good, bad], "0.2.0")
+    assert store.counts() == before
+    assert store.extractor_version_of(row) == "0.1.0"
+    # A database-level failure mid-write (second document's row does not exist) also rolls everything back.
+    other, _ = store.add_document(doc("Another report entirely.", "r2"))
+    with pytest.raises(KeyError):
+        store.save_extractions([(other, records(d, tag="y")), (424242, [])], "0.3.0")
+    assert store.counts()["events"] == before["events"]
+    assert store.extractor_version_of(other) is None
+
+
+def test_duplicate_ids_in_one_extraction_rejected(store: Store) -> None:
+    d = doc()
+    row, _ = store.add_document(d)
+    ev = records(d)[0]
+    with pytest.raises(ValueError, match="duplicate event id"):
+        store.save_extraction(row, [ev, ev], "0.1.0")
+
+
+def test_rejections_update_instead_of_duplicating(store: Store) -> None:
+    r = Rejection("bad.txt", "empty document", None)
+    store.add_rejection(r)
+    store.add_rejection(r)
+    store.add_rejection(Rejection("bad.txt", "not UTF-8 text (binary?)", "ab" * 32))
+    rows = list(store.iter_rejections())
+    assert store.counts()["rejections"] == 2
+    assert rows[0]["count"] == 2 and rows[0]["last_seen"] >= rows[0]["first_seen"]
+    assert rows[1]["count"] == 1 and rows[1]["content_hash"] == "ab" * 32
+
+
+def test_deleting_a_document_cascades(store: Store) -> None:
+    d = doc()
+    row, _ = store.add_document(d)
+    store.save_extraction(row, records(d), "0.1.0")
+    with store.engine.begin() as c:
+        c.execute(text("DELETE FROM documents WHERE id = :i"), {"i": row})
+    assert store.counts() == {"documents": 0, "events": 0, "claims": 0, "evidence": 0, "rejections": 0}
+
+
+def test_in_memory_sqlite() -> None:
+    with open_store("sqlite://") as s:
+        s.add_document(doc())
+        assert s.counts()["documents"] == 1
