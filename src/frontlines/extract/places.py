@@ -1,0 +1,372 @@
+"""Place mentions: resolve GPE/LOC/FAC entities to gazetteer entries, pick the event's place.
+
+Disambiguation order (ACLED coders do the same): an explicit province in the sentence
+("Arghandab district of Kandahar province"), then the article's dominant province, then its
+country, then size. Unresolvable names are kept with `place=None`, never raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+from frontlines.extract.mentions import Place, PlaceMention, SentenceContext
+from frontlines.geo.gazetteer import Gazetteer, fold, get_gazetteer, name_key, split_kind_suffix
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+_SUFFIX_WORDS = {
+    "province",
+    "district",
+    "city",
+    "town",
+    "village",
+    "governorate",
+    "state",
+    "county",
+    "region",
+}
+# Words linking a place to the larger unit it lies in: "X district of Y", "X, in Y province".
+_LINK_WORDS = {"of", "in", ",", "'s", "’s", "district", "city", "town", "village", "the", "area", "areas"}
+# A place modifying one of these nouns names where a person works, not where something happened.
+_SPEAKER_NOUNS = {
+    "spokesman", "spokeswoman", "spokesperson", "governor", "official", "officials", "chief", "commander",
+    "council", "ministry", "minister", "office", "police", "head", "member", "mp", "lawmaker", "director",
+    "administration", "government", "authorities", "representative", "source", "sources", "resident",
+    "residents", "elder", "elders", "journalist", "reporter", "correspondent", "agency", "embassy",
+}  # fmt: skip
+_EVENT_PREPS = {"in", "at", "near", "of", "outside", "on", "into", "across", "around", "inside", "to", "over"}
+_KIND_SPECIFICITY = {
+    "police_district": 6.0,
+    "crossing": 5.0,
+    "base": 5.0,
+    "city": 4.0,
+    "admin2": 4.0,
+    "feature": 3.0,
+    "admin1": 2.0,
+    "country": 0.0,
+}
+_PD_RE = re.compile(
+    r"\b(?:(?P<n1>\d{1,2})(?:st|nd|rd|th)?\s+police\s+district|police\s+district\s+(?:no\.?\s*|number\s+)?(?P<n2>\d{1,2})"
+    r"|PD\s?-?(?P<n3>\d{1,2}))\b",
+    re.IGNORECASE,
+)
+_DATELINE_RE = re.compile(r"^\s*(?P<place>[A-Z][A-Z.'’ -]{2,40}?)\s*(?:,|\(|—|–|--| - )")
+
+
+@lru_cache(maxsize=1)
+def _near_cues() -> tuple[tuple[str, ...], ...]:
+    """Cue phrases (as lower-case word tuples, longest first) that put an event near a place."""
+    path = resources.files("frontlines.data").joinpath("places_cues.csv")
+    with path.open(encoding="utf-8") as f:
+        cues = [tuple(r["cue"].lower().split()) for r in csv.DictReader(f) if r["kind"] == "near"]
+    return tuple(sorted(cues, key=len, reverse=True))
+
+
+def _is_near(doc: Doc, start: int) -> bool:
+    """Whether the words right before token `start` (skipping "the", "a") are a 'near' cue."""
+    i = start
+    while i > 0 and doc[i - 1].lower_ in ("the", "a", "an"):
+        i -= 1
+    words = [t.lower_ for t in doc[max(0, i - 4) : i]]
+    for cue in _near_cues():
+        if len(cue) <= len(words) and tuple(words[-len(cue) :]) == cue:
+            return True
+    return False
+
+
+def _ents(span: Span | Doc) -> list[Span]:
+    return [e for e in span.ents if e.label_ in PLACE_LABELS]
+
+
+def _with_suffix(ent: Span) -> tuple[Span, str | None]:
+    """Extend "Arghandab" to "Arghandab district" when the next word says the kind."""
+    doc = ent.doc
+    if ent.end < len(doc) and doc[ent.end].lower_ in _SUFFIX_WORDS:
+        ext = doc[ent.start : ent.end + 1]
+        return ext, split_kind_suffix(ext.text)[1]
+    return ent, split_kind_suffix(ent.text)[1]
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"^(?:the)\s+", "", text.strip(), flags=re.IGNORECASE)
+    return re.sub(r"(?:'s|’s)$", "", text).strip()
+
+
+def _explicit_admin1(ents: list[Span], k: int, gaz: Gazetteer, iso3: str | None) -> str | None:
+    """The province a place is said to lie in: the next place entity within a few linking words."""
+    ent = ents[k]
+    doc = ent.doc
+    for nxt in ents[k + 1 : k + 2]:
+        gap = doc[ent.end : nxt.start]
+        if len(gap) > 5 or any(t.lower_ not in _LINK_WORDS for t in gap):
+            return None
+        ext, hint = _with_suffix(nxt)
+        if hint not in (None, "admin1"):
+            return None
+        found = gaz.lookup(_clean(ext.text), iso3=iso3, kinds={"admin1"}, limit=1)
+        if found and (iso3 is None or found[0].iso3 == iso3 or hint == "admin1"):
+            return found[0].admin1
+    return None
+
+
+def _resolve(
+    gaz: Gazetteer, text: str, hint: str | None, iso3: str | None, admin1: str | None
+) -> tuple[Place | None, int]:
+    name = f"{text} {_hint_word(hint)}" if hint else text
+    ranked = gaz.ranked(name, iso3=iso3, admin1=admin1)
+    if not ranked:
+        return None, 0
+    return gaz.place(ranked[0][0]), len(ranked)
+
+
+def _hint_word(hint: str | None) -> str:
+    return {"admin1": "province", "admin2": "district", "city": "city"}.get(hint or "", "")
+
+
+def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
+    """Place entities of a sentence (or doc), resolved with the article context; police districts too."""
+    gaz = get_gazetteer()
+    doc = span.doc if isinstance(span, Span) else span
+    ents = _ents(span)
+    out: list[PlaceMention] = []
+    last_city: Place | None = None
+    for k, ent in enumerate(ents):
+        ext, hint = _with_suffix(ent)
+        text = _clean(split_kind_suffix(ext.text)[0] if hint else ext.text)
+        if not text:
+            continue
+        explicit = _explicit_admin1(ents, k, gaz, ctx.iso3)
+        place, n = _resolve(gaz, text, hint, ctx.iso3, explicit or ctx.admin1)
+        if place is not None and hint is None and place.kind == "admin2" and explicit is None and ctx.admin1:
+            # Bare district names: stay inside the article's province when one matches there.
+            same = gaz.lookup(text, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"admin2", "city"}, limit=1)
+            if same and name_key(same[0].admin1 or "") == name_key(ctx.admin1):
+                place = same[0]
+        if place is not None and place.kind == "city":
+            last_city = place
+        out.append(
+            PlaceMention(
+                start=ext.start_char,
+                end=ext.end_char,
+                text=ext.text,
+                place=place,
+                candidates=n,
+                near=_is_near(doc, ext.start),
+            )
+        )
+    pds = _police_districts(span, ctx, gaz, last_city, out)
+    if pds:  # the NER often tags "Seventh Police District" itself: keep the resolved one
+        out = [m for m in out if not any(m.start < p.end and p.start < m.end for p in pds)]
+    out.extend(pds)
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _police_districts(
+    span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer, last_city: Place | None, found: list[PlaceMention]
+) -> list[PlaceMention]:
+    """ "the city's Seventh Police District" -> "<city> - PD7" (ACLED splits big cities this way)."""
+    text = span.text
+    if "district" not in text.lower() and "pd" not in text.lower():
+        return []
+    from text_to_num import alpha2digit
+
+    base = span.start_char if isinstance(span, Span) else 0
+    digits = alpha2digit(text, "en")
+    if digits == text:
+        matches = [(m, m.start(), m.end()) for m in _PD_RE.finditer(text)]
+    else:  # map offsets back: only safe when the ordinal is the only change near the match
+        matches = []
+        for m in _PD_RE.finditer(digits):
+            word = re.search(r"\b[\w-]+\s+police\s+district\b", text[max(0, m.start() - 30) :], re.IGNORECASE)
+            if word:
+                s = max(0, m.start() - 30) + word.start()
+                matches.append((m, s, s + len(word.group(0))))
+    out = []
+    for m, s, e in matches:
+        number = int(m.group("n1") or m.group("n2") or m.group("n3"))
+        city = _city_for(span, s + base, found, ctx, gaz) or last_city
+        if city is None:
+            continue
+        out.append(
+            PlaceMention(
+                start=base + s,
+                end=base + e,
+                text=text[s:e],
+                place=gaz.police_district(city, number),
+                candidates=1,
+                part_of=text[s:e],
+                near=False,
+            )
+        )
+    return out
+
+
+def _city_for(
+    span: Span | Doc, start: int, found: list[PlaceMention], ctx: SentenceContext, gaz: Gazetteer
+) -> Place | None:
+    """The city a police district belongs to: a city named in the sentence, else the article's city."""
+    cities = [m for m in found if m.place is not None and m.place.kind == "city"]
+    if cities:
+        return min(cities, key=lambda m: abs(m.start - start)).place
+    city = ctx.extras.get("city") if ctx.extras else None
+    if isinstance(city, Place):
+        return city
+    if ctx.admin1 and ctx.iso3:
+        a1 = gaz.lookup(ctx.admin1, iso3=ctx.iso3, kinds={"admin1"}, limit=1)
+        if a1:
+            return gaz.seat_of(a1[0])
+    return None
+
+
+def _dateline_place(doc: Doc, gaz: Gazetteer) -> Place | None:
+    """ "KANDAHAR, Afghanistan (AP) —": wire datelines are upper case, which the NER misses."""
+    m = _DATELINE_RE.match(doc.text[:80])
+    if not m:
+        return None
+    name = m.group("place").strip(" .-")
+    if len(name) < 3:
+        return None
+    found = gaz.lookup(name.title(), kinds={"city", "admin1", "admin2"}, limit=1)
+    return found[0] if found else None
+
+
+def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]:
+    """(country, iso3, dominant admin1) of an article, by votes of its resolved place mentions.
+
+    Countries vote by mentions of themselves and of their places; the dateline counts three times.
+    The admin1 vote is then taken within the winning country.
+    """
+    gaz = get_gazetteer()
+    votes: Counter[str] = Counter()
+    names: list[tuple[str, float]] = []
+    dl = _dateline_place(doc, gaz)
+    if dl is not None and dl.iso3:
+        votes[dl.iso3] += 3.0
+    for ent in _ents(doc):
+        ext, hint = _with_suffix(ent)
+        text = _clean(split_kind_suffix(ext.text)[0] if hint else ext.text)
+        ranked = gaz.ranked(f"{text} {_hint_word(hint)}".strip())
+        if not ranked:
+            continue
+        # Spread the vote over the countries of the near-best candidates (ambiguous names split).
+        top = ranked[0][1]
+        close = [gaz.place(i) for i, s in ranked[:8] if s >= top - 1.0]
+        for p in close:
+            if p.iso3:
+                votes[p.iso3] += 1.0 / len(close)
+        names.append((f"{text} {_hint_word(hint)}".strip(), 1.0))
+    if not votes:
+        return None, None, None
+    iso3 = votes.most_common(1)[0][0]
+    a1_votes: Counter[str] = Counter()
+    if dl is not None and dl.iso3 == iso3 and dl.admin1:
+        a1_votes[dl.admin1] += 3.0
+    for name, w in names:
+        found = gaz.lookup(name, iso3=iso3, limit=1)
+        if found and found[0].iso3 == iso3 and found[0].admin1:
+            a1_votes[found[0].admin1] += w
+    country = gaz.country(iso3)
+    admin1 = a1_votes.most_common(1)[0][0] if a1_votes else None
+    return (country.name if country else None), iso3, admin1
+
+
+def geo_precision(mention: PlaceMention) -> int:
+    """ACLED geo-precision: 1 named town/district centre/police district, 2 near it or a district area,
+    3 a province or larger (coded to the provincial capital)."""
+    p = mention.place
+    if p is None or p.kind in ("country", "admin1"):
+        return 3
+    if p.kind == "admin2" and (split_kind_suffix(mention.text)[1] == "admin2" or p.latitude is None):
+        return 3 if p.latitude is None else 2  # "X district": an area, coded to its centre town
+    if p.kind == "feature":
+        return 2
+    return 2 if mention.near else 1
+
+
+def _mention_root(doc: Doc, m: PlaceMention) -> Token | None:
+    sp = doc.char_span(m.start, m.end, alignment_mode="expand")
+    return sp.root if sp is not None and len(sp) else None
+
+
+def _speaker_place(tok: Token) -> bool:
+    """ "a spokesman for the Kandahar governor": the place qualifies who speaks, not where."""
+    head = tok.head
+    for _ in range(3):
+        if tok.dep_ in ("compound", "amod", "poss", "nmod") and head.lower_ in _SPEAKER_NOUNS:
+            return True
+        if (
+            tok.dep_ == "pobj"
+            and head.head.lower_ in _SPEAKER_NOUNS
+            and head.lower_ in ("for", "of", "in", "from")
+        ):
+            return True
+        if head is tok:
+            break
+        tok, head = head, head.head
+        if tok.pos_ == "VERB":
+            break
+    return False
+
+
+def choose_event_place(
+    mentions: list[PlaceMention], trigger_start: int, trigger_end: int, doc: Doc
+) -> PlaceMention | None:
+    """The mention naming where the event happened.
+
+    Prefers places attached to the trigger through a locative preposition ("in", "at", "near",
+    "of"), or inside its subtree, the more specific kind, and the nearer one; demotes places that
+    qualify a speaker ("a spokesman for the Kandahar governor said") and bare countries.
+    """
+    cands = [m for m in mentions if m.place is not None] or mentions
+    if not cands:
+        return None
+    trig = doc.char_span(trigger_start, trigger_end, alignment_mode="expand")
+    troot = trig.root if trig is not None and len(trig) else None
+    subtree = {t.i for t in troot.subtree} if troot is not None else set()
+    best: tuple[float, PlaceMention] | None = None
+    for m in cands:
+        score = _KIND_SPECIFICITY.get(m.place.kind, 1.0) if m.place else 0.0
+        root = _mention_root(doc, m)
+        if root is not None and troot is not None:
+            if root.i in subtree:
+                score += 3.0
+            prep = root.head if root.dep_ == "pobj" else None
+            if prep is not None and prep.lower_ in _EVENT_PREPS:
+                score += 2.0
+                if prep.head == troot or prep.head.head == troot:
+                    score += 2.0
+            if _speaker_place(root):
+                score -= 6.0
+            if root.sent != troot.sent:
+                score -= 4.0
+        if (
+            m.place is not None
+            and m.place.kind in ("admin1", "country")
+            and any(
+                o.place is not None
+                and _KIND_SPECIFICITY.get(o.place.kind, 0) > _KIND_SPECIFICITY[m.place.kind]
+                and (
+                    o.place.admin1 == m.place.admin1
+                    if m.place.kind == "admin1"
+                    else o.place.iso3 == m.place.iso3
+                )
+                for o in cands
+            )
+        ):
+            score -= 5.0  # "Torghundi, in Herat province": the province only locates the crossing
+            score -= 0.05 * abs(root.i - troot.i)
+        if best is None or score > best[0]:
+            best = (score, m)
+    return best[1] if best else None
+
+
+def describe(place: Place) -> str:
+    """One-line label for logs and tests: "Spin Boldak (admin2, Kandahar, AFG)"."""
+    parts = [p for p in (place.kind, place.admin1, place.iso3) if p]
+    return f"{fold(place.name)} ({', '.join(parts)})"

