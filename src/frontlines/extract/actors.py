@@ -1,0 +1,546 @@
+"""Actor mentions: surface forms resolved to ACLED-style actor names.
+
+Two sources, both driven by `data/actors.yaml`:
+
+* named aliases ("Taliban", "ANDSF", "Houthi rebels", "the Afghan Air Force") matched with a spaCy
+  `PhraseMatcher` on LOWER (capitalised aliases such as "US" or "ANA" on ORTH, so pronouns do not fire);
+* generic head nouns ("Nigerian soldiers", "security forces", "protesters", "unknown gunmen",
+  "insurgents") resolved by their modifiers and the article's country: ACLED names state forces by
+  regime ("Military Forces of Nigeria (2015-)"), crowds by country ("Protesters (India)"), and never
+  uses "insurgents"/"terrorists" as names, so those go to the article's main non-state actor.
+
+Names that change with time (the Taliban became Afghanistan's state forces after 15 August 2021) carry
+`from`/`until` dates in the data; without a date the first listed candidate is used.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+import spacy
+import yaml
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from frontlines.extract.mentions import Actor, ActorMention
+
+__all__ = ["ActorResolver", "find_actors", "get_resolver", "main_actor", "state_forces"]
+
+# Inter categories of armed non-state actors: candidates for an article's "main actor".
+NONSTATE_ARMED = frozenset({"Rebel group", "Political militia", "Identity militia"})
+ARMED = NONSTATE_ARMED | {"State forces", "External/Other forces"}
+_STATE_INTERS = frozenset({"State forces", "External/Other forces"})
+# Determiners that may precede an anaphoric head ("the group") without making it a new group.
+_ANAPHORIC_DETS = frozenset({"the", "this", "that", "these", "those"})
+# Dependency labels of the left modifiers that belong to a noun phrase.
+_NP_MODS = frozenset(
+    {"amod", "compound", "nmod", "det", "poss", "nummod", "quantmod", "case", "punct", "npadvmod"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """One reading of an alias: a named actor, or a country's state forces (date-aware)."""
+
+    name: str  # may contain "{country}"
+    inter: str
+    country: str | None = None
+    start: date | None = None
+    end: date | None = None
+    context: bool = False  # only when the article's country is `country`
+    force: str | None = None  # "military" | "police": resolve through the country's regimes
+    unit: str | None = None  # "Gendarmerie", "Military Police"
+
+    def active(self, on: date | None) -> bool:
+        if on is None:
+            return True
+        return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class _Regime:
+    years: str | None
+    start: date | None = None
+    end: date | None = None
+    suffix: str | None = None
+
+
+@dataclass(slots=True)
+class _Country:
+    name: str
+    the: bool
+    military: list[_Regime]
+    police: list[_Regime]
+    abroad: dict[str, str]  # article country -> intervention name ACLED uses for this military there
+
+
+def _regimes(spec: object, default: str | None) -> list[_Regime]:
+    if spec is None:
+        return [_Regime(default)]
+    if isinstance(spec, str):
+        return [_Regime(spec)]
+    return [_Regime(r.get("years"), r.get("from"), r.get("until"), r.get("suffix")) for r in spec]
+
+
+def _is_cased(alias: str) -> bool:
+    # Aliases written with capitals in the data are acronyms that must match case-sensitively.
+    return alias != alias.lower()
+
+
+class ActorResolver:
+    """Resolves actor mentions with the dictionary in `data/actors.yaml`. Build once (`get_resolver`)."""
+
+    def __init__(self, data: dict | None = None) -> None:
+        if data is None:
+            text = resources.files("frontlines.data").joinpath("actors.yaml").read_text(encoding="utf-8")
+            data = yaml.safe_load(text)
+        self._tokenizer = spacy.blank("en").tokenizer
+        self.countries: dict[str, _Country] = {}
+        # Modifier words -> country ("nigerian", "afghanistan", "south african"); cased ones kept apart.
+        self._nation: dict[str, str] = {}
+        self._nation_cased: dict[str, str] = {}
+        for name, spec in data.get("countries", {}).items():
+            spec = spec or {}
+            regime = spec.get("regime")
+            self.countries[name] = _Country(
+                name=name,
+                the=bool(spec.get("the")),
+                military=_regimes(spec.get("military"), regime),
+                police=_regimes(spec.get("police"), regime),
+                abroad=dict(spec.get("abroad") or {}),
+            )
+            for word in [name, *spec.get("demonyms", []), *spec.get("aliases", [])]:
+                table = self._nation_cased if _is_cased(word) else self._nation
+                table.setdefault(word if _is_cased(word) else word.lower(), name)
+        self._max_nation_words = max(len(w.split()) for w in [*self._nation, *self._nation_cased])
+
+        gen = data.get("generic", {})
+        self._classes: dict[str, dict] = gen
+        self._head_class: dict[str, str] = {}
+        self._qualified_class: dict[str, list[str]] = {}
+        for cls, spec in gen.items():
+            for h in spec.get("heads", []):
+                self._head_class.setdefault(h, cls)
+            for h in spec.get("qualified_heads", []):
+                self._qualified_class.setdefault(h, []).append(cls)
+        # A class's own heads qualify its qualified heads ("police officers", "gendarmerie forces").
+        self._qualifiers = {
+            cls: frozenset([*spec.get("qualifiers", []), *spec.get("heads", [])]) for cls, spec in gen.items()
+        }
+        self._units: dict[str, tuple[str, str]] = {
+            w: (cls, unit) for cls, spec in gen.items() for w, unit in (spec.get("units") or {}).items()
+        }
+        self._police_words = frozenset(gen.get("police", {}).get("heads", []))
+        unid = gen.get("unidentified", {})
+        self._armed_mods = frozenset(unid.get("armed_modifiers", []))
+        self._armed_heads = frozenset(unid.get("armed_heads", []))
+        self._anaphoric = frozenset(gen.get("contextual", {}).get("anaphoric_heads", []))
+
+        # alias -> candidates, in data order (the first is the default when no date is known).
+        self._aliases: dict[str, list[_Candidate]] = {}
+        for spec in data.get("state_aliases", []):
+            cand = _Candidate(
+                name="",
+                inter="State forces",
+                country=spec["country"],
+                context=bool(spec.get("context")),
+                force=spec["force"],
+                unit=spec.get("unit"),
+            )
+            for a in spec.get("aliases", []):
+                self._aliases.setdefault(a if _is_cased(a) else a.lower(), []).append(cand)
+        for spec in data.get("actors", []):
+            cand = _Candidate(
+                name=spec["name"],
+                inter=spec["inter"],
+                country=spec.get("country"),
+                start=spec.get("from"),
+                end=spec.get("until"),
+                context=bool(spec.get("context")),
+            )
+            for a in spec.get("aliases", []):
+                self._aliases.setdefault(a if _is_cased(a) else a.lower(), []).append(cand)
+        self._matchers: dict[int, tuple[PhraseMatcher, PhraseMatcher]] = {}
+        role = data.get("roles", {}).get("protesters", {})
+        self._protest_verbs = frozenset(role.get("verbs", []))
+        self._protest_light = frozenset(role.get("light_verbs", []))
+        self._protest_nouns = frozenset(role.get("nouns", []))
+
+    # ----------------------------------------------------------------------------------------------
+    # Naming
+    def state_forces(
+        self,
+        country: str,
+        force: str = "military",
+        *,
+        on: date | None = None,
+        context: str | None = None,
+        unit: str | None = None,
+    ) -> Actor:
+        """`Military Forces of <Country> (<years>)` / `Police Forces of ...` for the regime in power `on`.
+
+        Foreign state forces (country differs from the article's `context` country) are External/Other forces.
+        """
+        c = self.countries.get(country)
+        if c and force == "military" and context in c.abroad and unit is None:
+            return Actor(name=c.abroad[context], inter="External/Other forces", country=country)
+        regimes = (c.police if force == "police" else c.military) if c else [_Regime(None)]
+        regime = next((r for r in regimes if on is None or _within(on, r.start, r.end)), regimes[0])
+        kind = "Police" if force == "police" else "Military"
+        name = f"{kind} Forces of {'the ' if c and c.the else ''}{country}"
+        if regime.years:
+            name += f" ({regime.years})"
+        if regime.suffix:
+            name += f" {regime.suffix}"
+        if unit:
+            name += f" {unit}"
+        inter = "State forces" if context is None or context == country else "External/Other forces"
+        return Actor(name=name, inter=inter, country=country)
+
+    def _crowd(self, cls: str, country: str | None) -> Actor:
+        spec = self._classes[cls]
+        name = f"{spec['name']} ({country})" if country else spec["name"]
+        return Actor(name=name, inter=spec["inter"], country=country)
+
+    def _named(self, cands: list[_Candidate], country: str | None, on: date | None) -> Actor | None:
+        """Pick the reading of an alias that fits the article's country and date."""
+        usable = [c for c in cands if c.active(on) and (not c.context or c.country == country)]
+        if not usable:
+            return None
+        # Prefer readings tied to the article's country, keeping data order otherwise.
+        best = next((c for c in usable if country and c.country == country), usable[0])
+        if best.force:
+            return self.state_forces(best.country, best.force, on=on, context=country, unit=best.unit)
+        where = country or best.country
+        if "{country}" in best.name:
+            name = best.name.format(country=where) if where else best.name.replace(" ({country})", "")
+        else:
+            name = best.name
+        inter = best.inter
+        if inter == "State forces" and country and best.country and best.country != country:
+            inter = "External/Other forces"
+        return Actor(name=name, inter=inter, country=where if "{country}" in best.name else best.country)
+
+    # ----------------------------------------------------------------------------------------------
+    # Generic heads
+    def _nation_of(self, words: list[Token]) -> str | None:
+        """Country named by a demonym or country name among modifier tokens ("South African", "U.S.")."""
+        n = len(words)
+        for size in range(min(self._max_nation_words, n), 0, -1):
+            for i in range(n - size + 1):
+                chunk = words[i : i + size]
+                if size == 1:
+                    hit = self._nation_cased.get(chunk[0].text)
+                    if hit:
+                        return hit
+                key = " ".join(t.lower_ for t in chunk)
+                hit = self._nation.get(key)
+                if hit:
+                    return hit
+        return None
+
+    def _generic(
+        self,
+        head: Token,
+        mods: list[Token],
+        *,
+        country: str | None,
+        main_actor: Actor | None,
+        on: date | None,
+    ) -> Actor | None:
+        h = head.lower_
+        mod_words = {t.lower_ for t in mods}
+        nation = self._nation_of(mods)
+        where = nation or country
+        armed = bool(mod_words & self._armed_mods)
+
+        cls = self._head_class.get(h)
+        if cls is None and h in self._qualified_class:
+            for c in self._qualified_class[h]:
+                if nation or mod_words & self._qualifiers.get(c, frozenset()):
+                    cls = c
+                    break
+        if cls is None and h in self._armed_heads and armed:
+            cls = "unidentified"
+        if cls is None and h in self._anaphoric:
+            # "the group" alone refers back; "a group of people" does not.
+            if mods and all(t.lower_ in _ANAPHORIC_DETS for t in mods):
+                cls = "contextual"
+        if cls is None:
+            return None
+
+        if cls in ("military", "police"):
+            force = cls
+            if mod_words & self._police_words and h not in self._police_words:
+                force = "police"
+            elif mod_words & {"army", "military"}:
+                force = "military"
+            unit = next(
+                (
+                    self._units[w][1]
+                    for w in [h, *mod_words]
+                    if w in self._units and self._units[w][0] == force
+                ),
+                None,
+            )
+            if where is None:
+                return None  # a state's forces cannot be named without knowing the state
+            return self.state_forces(where, force, on=on, context=country, unit=unit)
+        if cls == "contextual":
+            if armed or main_actor is None:
+                return self._crowd("unidentified", where)
+            return main_actor
+        if cls in ("protesters", "rioters", "civilians") and armed:
+            return self._crowd("unidentified", where)
+        return self._crowd(cls, where)
+
+    # ----------------------------------------------------------------------------------------------
+    # Matching
+    def _matcher_pair(self, doc: Doc) -> tuple[PhraseMatcher, PhraseMatcher]:
+        key = id(doc.vocab)
+        pair = self._matchers.get(key)
+        if pair is None:
+            lower = PhraseMatcher(doc.vocab, attr="LOWER")
+            cased = PhraseMatcher(doc.vocab, attr="ORTH")
+            for alias in self._aliases:
+                (cased if _is_cased(alias) else lower).add(alias, [self._tokenizer(alias)])
+            pair = (lower, cased)
+            self._matchers[key] = pair
+        return pair
+
+    def _named_spans(
+        self, doclike: Doc | Span, country: str | None, on: date | None
+    ) -> list[tuple[Span, Actor]]:
+        doc = doclike.doc if isinstance(doclike, Span) else doclike
+        lower, cased = self._matcher_pair(doc)
+        out: list[tuple[Span, Actor]] = []
+        for matcher in (lower, cased):
+            for match_id, start, end in matcher(doclike, as_spans=False):
+                alias = doc.vocab.strings[match_id]
+                actor = self._named(self._aliases[alias], country, on)
+                if actor is not None:
+                    span = (
+                        Span(doc, start, end) if isinstance(doclike, Doc) else _doc_span(doclike, start, end)
+                    )
+                    out.append((span, actor))
+        keep = {(s.start, s.end) for s in filter_spans([s for s, _ in out])}
+        seen: set[tuple[int, int]] = set()
+        result = []
+        for s, a in sorted(out, key=lambda x: x[0].start):
+            k = (s.start, s.end)
+            if k in keep and k not in seen:
+                seen.add(k)
+                result.append((s, a))
+        return result
+
+    def _head_tokens(self, doclike: Doc | Span) -> Iterable[Token]:
+        for t in doclike:
+            h = t.lower_
+            if (
+                h in self._head_class
+                or h in self._qualified_class
+                or h in self._armed_heads
+                or h in self._anaphoric
+            ):
+                yield t
+
+    def find(
+        self,
+        doclike: Doc | Span,
+        *,
+        country: str | None = None,
+        main_actor: Actor | None = None,
+        on: date | None = None,
+    ) -> list[ActorMention]:
+        """Actor mentions in a parsed span, in text order, with character offsets into the document."""
+        doc = doclike.doc if isinstance(doclike, Span) else doclike
+        lo = doclike.start if isinstance(doclike, Span) else 0
+        named = self._named_spans(doclike, country, on)
+        covered = {i for s, _ in named for i in range(s.start, s.end)}
+        # Extend a named match over a following head noun ("Houthi forces", "Haqqani fighters").
+        extended: list[tuple[int, int, Actor]] = []
+        for s, a in named:
+            end = s.end
+            nxt = doc[end] if end < len(doc) else None
+            if (
+                nxt is not None
+                and nxt.i < lo + len(doclike)
+                and nxt.i not in covered
+                and self._is_head_word(nxt.lower_)
+            ):
+                end += 1
+                covered.add(nxt.i)
+            extended.append((s.start, end, a))
+
+        mentions = list(extended)
+        if self._protest_nouns:
+            crowd = self._crowd("protesters", country)
+            for s, e, is_subject in self._protest_roles(doclike):
+                mentions.append((s, e, crowd))
+                if is_subject:
+                    # The subject's own head noun ("residents") is read as the protesting crowd.
+                    covered.update(range(s, e))
+        for head in self._head_tokens(doclike):
+            if head.i in covered:
+                continue
+            # A compound modifier whose head is itself an actor noun is read with that head ("police officers").
+            if head.dep_ == "compound" and head.head.i > head.i and self._is_head_word(head.head.lower_):
+                continue
+            left = max(head.left_edge.i, lo)
+            mods = [t for t in doc[left : head.i] if not t.is_punct or t.text in ("-", "'s")]
+            # Drop modifiers before a named match inside the phrase: the named actor already covers them.
+            if any(t.i in covered for t in mods):
+                continue
+            extra = _of_country(head)
+            actor = self._generic(head, mods + extra, country=country, main_actor=main_actor, on=on)
+            if actor is None:
+                continue
+            start = left
+            while start < head.i and doc[start].is_punct:
+                start += 1
+            mentions.append((start, head.i + 1, actor))
+        mentions.sort(key=lambda m: (m[0], m[1]))
+        out: list[ActorMention] = []
+        for s, e, a in mentions:
+            cs, ce = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
+            out.append(ActorMention(start=cs, end=ce, text=doc.text[cs:ce], actor=a))
+        return out
+
+    def _protest_roles(self, doclike: Doc | Span) -> list[tuple[int, int, bool]]:
+        """Token spans standing for protesters: subjects of protest verbs, else a protest noun per sentence.
+
+        Returns (start, end, is_subject) token offsets.
+        """
+        out: list[tuple[int, int, bool]] = []
+        nominal: dict[int, tuple[int, int]] = {}  # sentence start -> first protest noun
+        with_subject: set[int] = set()
+        for t in doclike:
+            lemma = t.lemma_.lower()
+            is_verb = t.pos_ in ("VERB", "AUX")
+            protest_verb = is_verb and lemma in self._protest_verbs
+            light = (
+                is_verb
+                and lemma in self._protest_light
+                and any(c.dep_ == "dobj" and c.lower_ in self._protest_nouns for c in t.children)
+            )
+            if protest_verb or light:
+                subj = [c for c in t.children if c.dep_ == "nsubj"]
+                if not subj and t.dep_ == "conj":
+                    subj = [c for c in t.head.children if c.dep_ == "nsubj"]
+                for sb in subj:
+                    end = sb.i + 1
+                    # "hundreds of workers", "a group of residents": keep the "of" complement.
+                    for prep in sb.rights:
+                        if prep.dep_ == "prep" and prep.lower_ == "of":
+                            end = max([end, *(c.i + 1 for c in prep.children if c.dep_ == "pobj")])
+                    out.append((sb.left_edge.i, end, True))
+                    with_subject.add(t.sent.start)
+            elif t.pos_ == "NOUN" and t.lower_ in self._protest_nouns and t.dep_ != "compound":
+                nominal.setdefault(t.sent.start, (t.i, t.i + 1))
+        out.extend((s, e, False) for sent, (s, e) in nominal.items() if sent not in with_subject)
+        return out
+
+    def _is_head_word(self, word: str) -> bool:
+        return word in self._head_class or word in self._qualified_class or word in self._armed_heads
+
+    def resolve(
+        self,
+        text: str,
+        *,
+        country: str | None = None,
+        main_actor: Actor | None = None,
+        on: date | None = None,
+    ) -> Actor | None:
+        """Resolve one mention string ("the Afghan Air Force", "insurgents") to an actor, or None.
+
+        Works without a parse: the longest alias inside the text wins; otherwise the last word is read as
+        the head noun and the words before it as its modifiers ("army of Nigeria" reads "Nigeria" too).
+        """
+        doc = self._tokenizer(text.strip())
+        if not len(doc):
+            return None
+        named = self._named_spans(doc, country, on)
+        if named:
+            span, actor = max(named, key=lambda x: (len(x[0]), -x[0].start))
+            return actor
+        words = [t for t in doc if not t.is_punct or t.text == "-"]
+        of = next((i for i, t in enumerate(words) if t.lower_ in ("of", "for", "in", "from")), None)
+        head_zone = words[:of] if of is not None else words
+        if not head_zone:
+            return None
+        head = head_zone[-1]
+        mods = head_zone[:-1] + (
+            words[of + 1 :] if of is not None and words[of].lower_ in ("of", "from") else []
+        )
+        return self._generic(head, mods, country=country, main_actor=main_actor, on=on)
+
+
+def _within(on: date, start: date | None, end: date | None) -> bool:
+    return (start is None or start <= on) and (end is None or on <= end)
+
+
+def _doc_span(span: Span, start: int, end: int) -> Span:
+    # PhraseMatcher on a Span reports offsets relative to the span in some spaCy versions; normalise.
+    if start < span.start or end > span.end:
+        start, end = start + span.start, end + span.start
+    return Span(span.doc, start, end)
+
+
+def _of_country(head: Token) -> list[Token]:
+    """Tokens of an "of <Country>" complement: "the army of Nigeria", "forces of the Kabul government"."""
+    out: list[Token] = []
+    for child in head.rights:
+        if child.dep_ == "prep" and child.lower_ in ("of", "from"):
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    out.extend(t for t in pobj.subtree if not t.is_punct)
+    return out
+
+
+@lru_cache(maxsize=1)
+def get_resolver() -> ActorResolver:
+    """The process-wide resolver (the YAML is read and the matchers built once)."""
+    return ActorResolver()
+
+
+def state_forces(
+    country: str, force: str = "military", *, on: date | None = None, context: str | None = None
+) -> Actor:
+    """ACLED's name for a country's military or police on a date (see `ActorResolver.state_forces`)."""
+    return get_resolver().state_forces(country, force, on=on, context=context)
+
+
+def find_actors(
+    span: Doc | Span,
+    *,
+    country: str | None,
+    main_actor: Actor | None,
+    on: date | None = None,
+) -> list[ActorMention]:
+    """Actor mentions in a parsed span (named aliases and generic head nouns), with document char offsets.
+
+    Speaker phrases ("a Taliban spokesman") are returned too; the assembler picks agents by syntax.
+    """
+    return get_resolver().find(span, country=country, main_actor=main_actor, on=on)
+
+
+def main_actor(doc: Doc | Span, country: str | None, on: date | None = None) -> Actor | None:
+    """The named non-state armed actor mentioned most often in the document (ties: the first mentioned)."""
+    counts: Counter[str] = Counter()
+    first: dict[str, Actor] = {}
+    for m in get_resolver().find(doc, country=country, main_actor=None, on=on):
+        a = m.actor
+        if a is None or a.inter not in NONSTATE_ARMED or a.name.startswith(("Unidentified", "Protesters")):
+            continue
+        counts[a.name] += 1
+        first.setdefault(a.name, a)
+    if not counts:
+        return None
+    top = max(counts.values())
+    return next(a for n, a in first.items() if counts[n] == top)

