@@ -1,0 +1,465 @@
+"""Dates: resolve date expressions against the publication date into ACLED-style windows.
+
+`resolve` turns one expression ("Friday", "last week", "early July", "9 July 2021") into a
+`DateWindow` (earliest, latest, ACLED time precision). Our own rules run first because they are
+fast and cover what wire reports use; dateparser is only a fallback for absolute dates the rules
+miss (it is slow). Results are cached by (text, published).
+
+Conventions (news reports past events):
+- A bare weekday is the most recent such day on or before publication; the publication weekday
+  itself is that day. "last Friday" is strictly before publication.
+- A month without a year is the latest one starting on or before publication ("in December" in a
+  July report is last December). A day without a year is this year's unless that is more than a
+  month after publication; a day just ahead (an announced event) is returned as is: callers compare
+  with `published` (`is_future`) and do not code future windows as events.
+- "last week" is the previous Monday-Sunday; "the last week"/"the past week" the seven days up to
+  publication; "this week" Monday of the publication week to publication.
+- Anything vaguer than a month ("this year", "recent months", "since 2001") has no window.
+
+`find_dates` marks a mention `historical` when it is clearly before the reporting period: a year
+before the publication year given without a month ("in 1996", "since 2001"), "N years/decades ago",
+"last year", or a window ending more than `HISTORICAL_DAYS` days before publication.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from text_to_num import text2num
+
+from frontlines.extract.mentions import DateMention, DateWindow
+
+# A window ending this long before publication is background, not a reported event (about two months:
+# monthly casualty totals for the previous month stay in, last spring's battles do not).
+HISTORICAL_DAYS = 62
+
+_MONTHS: dict[str, int] = {}
+for _i, _name in enumerate(calendar.month_name):
+    if _i:
+        _MONTHS[_name.lower()] = _i
+        _MONTHS[_name.lower()[:3]] = _i
+_MONTHS["sept"] = 9
+_WEEKDAYS: dict[str, int] = {}
+for _i, _name in enumerate(calendar.day_name):
+    _WEEKDAYS[_name.lower()] = _i
+    _WEEKDAYS[_name.lower()[:3]] = _i
+
+_MONTH_RE = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_WD_RE = r"(?P<wd>(?:mon|tue(?:s)?|wed(?:nes)?|thu(?:r(?:s)?)?|fri|sat(?:ur)?|sun)(?:day)?)\.?"
+_TOD = r"(?:\s+(?:morning|afternoon|evening|night|midday|noon|dawn))?"
+_ORD = r"(?:st|nd|rd|th)?"
+_NUMWORD = r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|few|several|a couple of|couple of)"
+
+# Leading words that do not change the meaning ("on Friday", "in June", "during the weekend").
+_LEAD = re.compile(r"^(?:(?:on|in|during|at|of|over|around|about|for|throughout|within)\s+)+")
+_SPACE = re.compile(r"\s+")
+
+_ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
+_DMY = re.compile(
+    rf"^(?:{_WD_RE},?\s+)?(?:the\s+)?(?P<d>\d{{1,2}}){_ORD}(?:\s+of)?\s+{_MONTH_RE}(?:,?\s+(?P<y>\d{{4}}))?{_TOD}$"
+)
+_MDY = re.compile(
+    rf"^(?:{_WD_RE},?\s+)?{_MONTH_RE}\s+(?P<d>\d{{1,2}}){_ORD}(?:[,.]?\s*(?P<y>\d{{4}}))?{_TOD}$"
+)
+_MONTH_ONLY = re.compile(
+    rf"^(?P<mod>early|late|mid|the middle of|middle of|the end of|end of|the beginning of|beginning of|the start of|start of)?[\s-]*{_MONTH_RE}(?:,?\s+(?P<y>\d{{4}}))?$"
+)
+_WEEKDAY = re.compile(
+    rf"^(?P<mod>early|late|last|this|past|next|this coming|coming)?\s*(?:on\s+)?{_WD_RE}{_TOD}$"
+)
+_AGO = re.compile(rf"^{_NUMWORD}\s+(?P<unit>day|week|month|year|decade)s?\s+ago$")
+_PAST_N = re.compile(
+    rf"^(?:the\s+)?(?:last|past|previous|preceding)\s+(?:{_NUMWORD}\s+)?(?P<unit>day|week|month)s?(?:\s+alone)?$"
+)
+_YEAR = re.compile(r"^(?P<mod>since|early|late|mid|the end of|end of)?[\s-]*(?P<y>\d{4})$")
+_DECADE = re.compile(r"^(?:the\s+)?(?:(?:early|mid|late)[\s-]+)?(?P<y>\d{3}0)'?s$")
+_SINCE = re.compile(r"^since\s+(?P<rest>.+)$")
+_BETWEEN = re.compile(r"^(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|until|through)\s+(?P<b>.+)$")
+_DIGIT_WORDS = {"a": 1, "an": 1, "few": 3, "a few": 3, "several": 3, "a couple of": 2, "couple of": 2}
+
+_FIXED: dict[str, tuple[int, int]] = {
+    # phrase -> (days before publication for earliest, for latest); precision follows the span
+    "today": (0, 0),
+    "tonight": (0, 0),
+    "this morning": (0, 0),
+    "this afternoon": (0, 0),
+    "this evening": (0, 0),
+    "earlier today": (0, 0),
+    "early today": (0, 0),
+    "earlier in the day": (0, 0),
+    "yesterday": (1, 1),
+    "yesterday morning": (1, 1),
+    "yesterday afternoon": (1, 1),
+    "yesterday evening": (1, 1),
+    "late yesterday": (1, 1),
+    "early yesterday": (1, 1),
+    "last night": (1, 1),
+    "late last night": (1, 1),
+    "overnight": (1, 1),
+    "the previous night": (1, 1),
+    "the day before yesterday": (2, 2),
+    "recent days": (3, 0),
+    "the last few days": (3, 0),
+    "the past few days": (3, 0),
+    "last few days": (3, 0),
+    "past few days": (3, 0),
+    "the last several days": (3, 0),
+    "the past several days": (3, 0),
+    "the last couple of days": (2, 0),
+    "the past couple of days": (2, 0),
+    "the past 24 hours": (1, 0),
+    "the last 24 hours": (1, 0),
+    "the past 48 hours": (2, 0),
+    "the last 48 hours": (2, 0),
+    "the last week": (7, 0),
+    "the past week": (7, 0),
+    "the previous week": (7, 0),
+    "this past week": (7, 0),
+    "the last week alone": (7, 0),
+    "the past week alone": (7, 0),
+    "recent weeks": (21, 0),
+    "the last few weeks": (21, 0),
+    "the past few weeks": (21, 0),
+    "the last month": (30, 0),
+    "the past month": (30, 0),
+}
+# Vaguer than a month: no window; the first group is also background.
+_VAGUE_HISTORICAL = {
+    "last year",
+    "the previous year",
+    "years ago",
+    "decades ago",
+    "a decade ago",
+    "in the past",
+}
+_VAGUE = {
+    "this year",
+    "recent months",
+    "the past few months",
+    "the last few months",
+    "in recent months",
+    "recent years",
+    "the past year",
+    "the last year",
+    "this month alone",
+    "earlier this year",
+}
+
+
+def _window(a: date, b: date, precision: int | None = None) -> DateWindow:
+    if b < a:
+        a, b = b, a
+    if precision is None:
+        span = (b - a).days
+        precision = 1 if span == 0 else 2 if span <= 7 else 3
+    return DateWindow(a, b, precision)
+
+
+def _month_window(y: int, m: int, mod: str | None = None) -> DateWindow:
+    last = calendar.monthrange(y, m)[1]
+    if mod == "early" or (mod and ("beginning" in mod or "start" in mod)):
+        return DateWindow(date(y, m, 1), date(y, m, 10), 3)
+    if mod == "late" or (mod and "end" in mod):
+        return DateWindow(date(y, m, last - 9), date(y, m, last), 3)
+    if mod and "mid" in mod:
+        return DateWindow(date(y, m, 11), date(y, m, 20), 3)
+    return DateWindow(date(y, m, 1), date(y, m, last), 3)
+
+
+def _year_for(published: date, month: int, day: int | None) -> int:
+    """The year of a date given without one: a month starting after publication is last year's; a day
+    more than a month after publication too (a day just ahead may be an announced event)."""
+    y = published.year
+    if day is None:
+        return y - 1 if date(y, month, 1) > published else y
+    d = date(y, month, min(day, 28) if month == 2 else day)
+    return y - 1 if (d - published).days > 31 else y
+
+
+def _count(n: str) -> int | None:
+    if n.isdigit():
+        return int(n)
+    if n in _DIGIT_WORDS:
+        return _DIGIT_WORDS[n]
+    try:
+        return text2num(n, "en")
+    except ValueError:
+        return None
+
+
+def _normalise(text: str) -> str:
+    s = _SPACE.sub(" ", text.lower().replace("\u2013", "-").replace("\u2014", "-")).strip(" ,.;:()'\"")
+    s = _LEAD.sub("", s)
+    return s
+
+
+def resolve(text: str, published: date | None) -> DateWindow | None:
+    """The window a date expression allows, relative to `published`; None when too vague or not a date."""
+    if not isinstance(text, str) or len(text) > 200:
+        return None
+    try:
+        return _interpret(_normalise(text), published)[0]
+    except (ValueError, OverflowError):
+        return None
+
+
+def is_historical(text: str, published: date | None) -> bool:
+    """Whether an expression clearly points before the reporting period (see module doc)."""
+    try:
+        return _interpret(_normalise(text), published)[1]
+    except (ValueError, OverflowError):
+        return False
+
+
+def is_future(w: DateWindow, published: date | None) -> bool:
+    """A window starting after publication: announced or expected, not a reported event."""
+    return published is not None and w.earliest > published
+
+
+@lru_cache(maxsize=65536)
+def _interpret(s: str, published: date | None) -> tuple[DateWindow | None, bool]:
+    """(window, historical) for a normalised expression."""
+    w, hist = _rules(s, published)
+    if w is None and not hist:
+        w = _dateparser_fallback(s, published)
+    if w is not None and published is not None and not hist:
+        hist = (published - w.latest).days > HISTORICAL_DAYS
+    return w, hist
+
+
+def _rules(s: str, p: date | None) -> tuple[DateWindow | None, bool]:
+    if not s:
+        return None, False
+    if m := _ISO.match(s):
+        d = date(int(m["y"]), int(m["m"]), int(m["d"]))
+        return DateWindow(d, d, 1), False
+    for rx in (_DMY, _MDY):
+        if m := rx.match(s):
+            month, day = _MONTHS[m["month"][:3]], int(m["d"])
+            if m["y"]:
+                year = int(m["y"])
+            elif p is not None:
+                year = _year_for(p, month, day)
+            else:
+                return None, False
+            d = date(year, month, day)
+            return DateWindow(d, d, 1), False
+    if m := _MONTH_ONLY.match(s):
+        month = _MONTHS[m["month"][:3]]
+        if m["y"]:
+            year = int(m["y"])
+        elif p is not None:
+            year = _year_for(p, month, None)
+        else:
+            return None, False
+        return _month_window(year, month, m["mod"]), False
+    if m := _WEEKDAY.match(s):
+        if p is None:
+            return None, False
+        wd = _WEEKDAYS[m["wd"][:3]]
+        back = (p.weekday() - wd) % 7
+        mod = m["mod"] or ""
+        if mod == "last" and back == 0:
+            back = 7
+        if mod in ("next", "this coming", "coming"):
+            back = -((wd - p.weekday()) % 7 or 7)
+        d = p - timedelta(days=back)
+        return DateWindow(d, d, 1), False
+    if s in _FIXED:
+        if p is None:
+            return None, False
+        a, b = _FIXED[s]
+        return _window(p - timedelta(days=a), p - timedelta(days=b)), False
+    if s in _VAGUE_HISTORICAL:
+        return None, True
+    if s in _VAGUE:
+        return None, False
+    if m := _AGO.match(s):
+        n = _count(m["n"])
+        if n is None:
+            return None, False
+        unit = m["unit"]
+        if unit in ("year", "decade"):
+            return None, True
+        if p is None:
+            return None, False
+        if unit == "day":
+            d = p - timedelta(days=n)
+            return DateWindow(d, d, 1), False
+        if unit == "week":
+            monday = p - timedelta(days=p.weekday() + 7 * n)
+            return DateWindow(monday, monday + timedelta(days=6), 2), False
+        y, mo = divmod(p.year * 12 + p.month - 1 - n, 12)
+        return _month_window(y, mo + 1), False
+    if s in ("last week", "the week before", "previous week"):
+        if p is None:
+            return None, False
+        monday = p - timedelta(days=p.weekday() + 7)
+        return DateWindow(monday, monday + timedelta(days=6), 2), False
+    if s in ("last month", "the previous month", "the month before"):
+        if p is None:
+            return None, False
+        y, mo = divmod(p.year * 12 + p.month - 2, 12)
+        return _month_window(y, mo + 1), False
+    if m := _PAST_N.match(s):
+        if p is None:
+            return None, False
+        n = _count(m["n"]) if m["n"] else 1
+        if n is None:
+            return None, False
+        days = n * {"day": 1, "week": 7, "month": 30}[m["unit"]]
+        if days > 45:
+            return None, False
+        return _window(p - timedelta(days=days), p), False
+    if s in ("this week", "earlier this week"):
+        if p is None:
+            return None, False
+        return _window(p - timedelta(days=p.weekday()), p, 2), False
+    if s in (
+        "the weekend",
+        "weekend",
+        "last weekend",
+        "this weekend",
+        "this past weekend",
+        "the past weekend",
+    ):
+        if p is None:
+            return None, False
+        sat = p - timedelta(days=(p.weekday() - 5) % 7)
+        if s == "last weekend" and p.weekday() >= 5:
+            sat -= timedelta(days=7)
+        return _window(sat, min(sat + timedelta(days=1), p), 2), False
+    if s in ("this month", "earlier this month"):
+        if p is None:
+            return None, False
+        return DateWindow(p.replace(day=1), p, 3), False
+    if m := _YEAR.match(s):
+        y = int(m["y"])
+        return None, p is not None and y < p.year
+    if m := _DECADE.match(s):
+        return None, p is not None and int(m["y"]) + 9 < p.year
+    if m := _SINCE.match(s):
+        w, hist = _rules(m["rest"], p)
+        if w is None or p is None or w.earliest > p:
+            return None, hist
+        return _window(w.earliest, p), False
+    if m := _BETWEEN.match(s):
+        a, _ = _rules(m["a"], p)
+        b, _ = _rules(m["b"], p)
+        if a is None or b is None or b.latest < a.earliest:
+            return None, False
+        return _window(a.earliest, b.latest), False
+    return None, False
+
+
+_HAS_ABSOLUTE = re.compile(r"\b(?:\d{4}|" + _MONTH_RE.replace("(?P<month>", "(?:") + r")\b")
+
+
+def _dateparser_fallback(s: str, p: date | None) -> DateWindow | None:
+    """Absolute dates in shapes our rules do not know ("07/09/2021", "the 9th of July, 2021")."""
+    if not _HAS_ABSOLUTE.search(s) or not re.search(r"\d", s):
+        return None
+    if p is None and not re.search(r"\b\d{4}\b", s):
+        return None
+    import dateparser  # slow to import; only needed here
+
+    settings = {"RETURN_TIME_AS_PERIOD": True, "PREFER_DAY_OF_MONTH": "first"}
+    if p is not None:
+        settings["RELATIVE_BASE"] = datetime(p.year, p.month, p.day)
+    data = dateparser.date.DateDataParser(languages=["en"], settings=settings).get_date_data(s)
+    if data is None or data.date_obj is None:
+        return None
+    d = data.date_obj.date()
+    if data.period == "day":
+        return DateWindow(d, d, 1)
+    if data.period == "month":
+        return _month_window(d.year, d.month)
+    return None
+
+
+def coded_date(w: DateWindow) -> date:
+    """ACLED's event_date for a window: the day; the middle of a week/few days; the 15th of a whole month."""
+    if w.earliest >= w.latest:
+        return w.earliest
+    if (
+        w.precision == 3
+        and w.earliest.day == 1
+        and w.earliest.month == w.latest.month
+        and w.earliest.year == w.latest.year
+    ):
+        if w.latest.day == calendar.monthrange(w.latest.year, w.latest.month)[1]:
+            return w.earliest.replace(day=15)
+    return w.earliest + timedelta(days=(w.latest - w.earliest).days // 2)
+
+
+# Expressions spaCy tends to miss or cut short; matched on the original text (case-insensitive).
+_FIND = re.compile(
+    r"\b(?:"
+    r"(?:(?:early|late|last|this)\s+(?:on\s+)?)?(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\s+(?:morning|afternoon|evening|night))?"
+    r"|(?:late\s+)?(?:yesterday|last night|overnight|today|tonight)"
+    r"|(?:over|during)\s+the\s+(?:past\s+)?weekend"
+    r"|\d{4}-\d{2}-\d{2}"
+    r"|(?:the\s+)?(?:last|past)\s+(?:few|several|\d+|two|three|four|five|six|seven)\s+days"
+    r"|(?:in\s+)?recent\s+days"
+    r")\b",
+    re.IGNORECASE,
+)
+# Words that modify the date right before a spaCy entity and change its window.
+_PRE_MODIFIERS = {"since", "early", "late", "mid", "last", "past", "this"}
+_CALENDAR_WORD = re.compile(
+    r"\b(?:day|days|week|weeks|month|months|year|years|decade|decades|weekend|\d{4}|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"january|february|march|april|june|july|august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
+
+
+def find_dates(span, published: date | None) -> list[DateMention]:  # span: spacy Span or Doc
+    """Date mentions in a sentence or document, resolved against `published`.
+
+    spaCy DATE/TIME entities first (stray leading tokens such as a count are dropped until the rest
+    resolves), then our own patterns for what the tagger misses. Unresolvable entities are kept (window
+    None) only when they carry a calendar word, so durations like "three days" stay visible to callers
+    while number ranges mistagged as DATE do not. Future windows are returned as is (see `is_future`).
+    """
+    doc = span.doc if hasattr(span, "doc") else span
+    base = span.start_char if hasattr(span, "start_char") else 0
+    text = doc.text
+    out: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for ent in span.ents:
+        if ent.label_ not in ("DATE", "TIME"):
+            continue
+        tokens = list(ent)
+        prev = doc[ent.start - 1] if ent.start > 0 else None
+        if prev is not None and prev.lower_ in _PRE_MODIFIERS:
+            tokens.insert(0, prev)
+        found = None
+        for k in range(min(4, len(tokens))):
+            start, end = tokens[k].idx, tokens[-1].idx + len(tokens[-1].text)
+            piece = text[start:end]
+            w = resolve(piece, published)
+            hist = is_historical(piece, published)
+            if w is not None or hist:
+                found = DateMention(start, end, piece, w, hist)
+                break
+        if found is None and _CALENDAR_WORD.search(ent.text):
+            found = DateMention(ent.start_char, ent.end_char, ent.text, None, False)
+        if found is not None:
+            out.append(found)
+            taken.append((found.start, found.end))
+    span_text = span.text
+    for m in _FIND.finditer(span_text):
+        start, end = base + m.start(), base + m.end()
+        if any(start < b and a < end for a, b in taken):
+            continue
+        w = resolve(m.group(0), published)
+        if w is None:
+            continue
+        out.append(DateMention(start, end, m.group(0), w, is_historical(m.group(0), published)))
+        taken.append((start, end))
+    out.sort(key=lambda d: d.start)
+    return out

@@ -1,0 +1,266 @@
+"""Dates: resolving expressions against the publication date, ACLED coded dates, mentions in parsed text."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from frontlines.extract.dates import coded_date, find_dates, is_future, is_historical, resolve
+from frontlines.extract.mentions import DateWindow
+
+PUB = date(2021, 7, 16)  # a Friday
+ISAF = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "isaf-press-releases" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from frontlines.nlp import load_nlp
+
+    return load_nlp(ruler=False)
+
+
+D = date
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest", "precision"),
+    [
+        ("Friday", D(2021, 7, 16), D(2021, 7, 16), 1),  # the publication weekday is that day
+        ("on Wednesday", D(2021, 7, 14), D(2021, 7, 14), 1),
+        ("Saturday", D(2021, 7, 10), D(2021, 7, 10), 1),  # never in the future
+        ("last Friday", D(2021, 7, 9), D(2021, 7, 9), 1),
+        ("yesterday", D(2021, 7, 15), D(2021, 7, 15), 1),
+        ("today", D(2021, 7, 16), D(2021, 7, 16), 1),
+        ("last night", D(2021, 7, 15), D(2021, 7, 15), 1),
+        ("on Monday night", D(2021, 7, 12), D(2021, 7, 12), 1),
+        ("early on Tuesday", D(2021, 7, 13), D(2021, 7, 13), 1),
+        ("Thursday morning", D(2021, 7, 15), D(2021, 7, 15), 1),
+        ("last week", D(2021, 7, 5), D(2021, 7, 11), 2),
+        ("this week", D(2021, 7, 12), D(2021, 7, 16), 2),
+        ("three weeks ago", D(2021, 6, 21), D(2021, 6, 27), 2),
+        ("two days ago", D(2021, 7, 14), D(2021, 7, 14), 1),
+        ("the last few days", D(2021, 7, 13), D(2021, 7, 16), 2),
+        ("in recent days", D(2021, 7, 13), D(2021, 7, 16), 2),
+        ("past few days", D(2021, 7, 13), D(2021, 7, 16), 2),
+        ("in the last week alone", D(2021, 7, 9), D(2021, 7, 16), 2),
+        ("over the past week", D(2021, 7, 9), D(2021, 7, 16), 2),
+        ("the past three days", D(2021, 7, 13), D(2021, 7, 16), 2),
+        ("in June", D(2021, 6, 1), D(2021, 6, 30), 3),
+        ("last month", D(2021, 6, 1), D(2021, 6, 30), 3),
+        ("early July", D(2021, 7, 1), D(2021, 7, 10), 3),
+        ("late June", D(2021, 6, 21), D(2021, 6, 30), 3),
+        ("mid-July", D(2021, 7, 11), D(2021, 7, 20), 3),
+        ("since May", D(2021, 5, 1), D(2021, 7, 16), 3),
+        ("on July 9", D(2021, 7, 9), D(2021, 7, 9), 1),
+        ("9 July 2021", D(2021, 7, 9), D(2021, 7, 9), 1),
+        ("July 9, 2021", D(2021, 7, 9), D(2021, 7, 9), 1),
+        ("Sept. 3", D(2020, 9, 3), D(2020, 9, 3), 1),  # more than a month ahead: last year's
+        ("2021-07-09", D(2021, 7, 9), D(2021, 7, 9), 1),
+        ("over the weekend", D(2021, 7, 10), D(2021, 7, 11), 2),
+        ("in December", D(2020, 12, 1), D(2020, 12, 31), 3),  # a month ahead rolls back a year
+        ("between July 1 and July 5", D(2021, 7, 1), D(2021, 7, 5), 2),
+    ],
+)
+def test_resolve(text: str, earliest: date, latest: date, precision: int) -> None:
+    w = resolve(text, PUB)
+    assert w == DateWindow(earliest, latest, precision)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this year",
+        "in recent months",
+        "since 2001",
+        "in 1996",
+        "two decades ago",
+        "Between 10 and 15",
+        "three days",
+    ],
+)
+def test_vaguer_than_a_month_has_no_window(text: str) -> None:
+    assert resolve(text, PUB) is None
+
+
+def test_historical_phrases() -> None:
+    for text in ("in 1996", "since 2001", "two decades ago", "20 years ago", "last year", "in March"):
+        assert is_historical(text, PUB), text
+    for text in ("last month", "in June", "three weeks ago", "Friday", "this year"):
+        assert not is_historical(text, PUB), text
+
+
+def test_without_publication_date_only_absolute_dates_resolve() -> None:
+    assert resolve("July 9, 2021", None) == DateWindow(D(2021, 7, 9), D(2021, 7, 9), 1)
+    assert resolve("June 2021", None) == DateWindow(D(2021, 6, 1), D(2021, 6, 30), 3)
+    for text in ("yesterday", "Friday", "last week", "in June", "July 9"):
+        assert resolve(text, None) is None, text
+
+
+def test_dateparser_fallback_reads_other_absolute_shapes() -> None:
+    assert resolve("the 9th of July, 2021", PUB) == DateWindow(D(2021, 7, 9), D(2021, 7, 9), 1)
+
+
+def test_future_dates_are_returned_for_the_caller_to_compare() -> None:
+    w = resolve("July 30", PUB)
+    assert w == DateWindow(D(2021, 7, 30), D(2021, 7, 30), 1)
+    assert is_future(w, PUB)
+    assert not is_future(resolve("yesterday", PUB), PUB)
+
+
+def test_coded_date_follows_acled_precision() -> None:
+    assert coded_date(DateWindow(D(2021, 7, 14), D(2021, 7, 14), 1)) == D(2021, 7, 14)
+    assert coded_date(DateWindow(D(2021, 7, 5), D(2021, 7, 11), 2)) == D(2021, 7, 8)  # middle of the week
+    assert coded_date(DateWindow(D(2021, 6, 1), D(2021, 6, 30), 3)) == D(2021, 6, 15)  # whole month: the 15th
+    assert coded_date(DateWindow(D(2021, 2, 1), D(2021, 2, 28), 3)) == D(2021, 2, 15)
+    assert coded_date(DateWindow(D(2021, 5, 1), D(2021, 7, 16), 3)) == D(2021, 6, 8)  # partial: the middle
+    assert resolve("last week", PUB).event_date == D(2021, 7, 8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(max_size=60), st.one_of(st.none(), st.dates(min_value=D(1900, 1, 1), max_value=D(2100, 12, 31)))
+)
+def test_resolve_never_raises(text: str, published: date | None) -> None:
+    w = resolve(text, published)
+    assert w is None or w.earliest <= w.latest
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(
+        ["on Friday", "Feb. 29", "last month", "three weeks ago", "since May", "late February", "Sunday"]
+    ),
+    st.dates(min_value=D(1900, 1, 1), max_value=D(2100, 12, 31)),
+)
+def test_resolve_relative_phrases_on_any_day(text: str, published: date) -> None:
+    w = resolve(text, published)
+    assert w is None or (w.earliest <= w.latest and w.precision in (1, 2, 3))
+
+
+def _mentions(nlp, text: str, published: date | None = PUB):
+    return find_dates(nlp(text), published)
+
+
+def test_find_dates_weekday_and_offsets(nlp) -> None:
+    text = "Insurgents stormed the provincial capital on Wednesday, a spokesman said."
+    ms = _mentions(nlp, text)
+    assert [m.text for m in ms] == ["Wednesday"]
+    assert text[ms[0].start : ms[0].end] == "Wednesday"
+    assert ms[0].window == DateWindow(D(2021, 7, 14), D(2021, 7, 14), 1) and not ms[0].historical
+
+
+def test_find_dates_drops_a_count_the_tagger_glued_on(nlp) -> None:
+    ms = _mentions(nlp, "The mortar round killed 4 people and wounded 20 early on Tuesday.")
+    resolved = [m for m in ms if m.window is not None]
+    assert len(resolved) == 1
+    assert "20" not in resolved[0].text and resolved[0].window.earliest == D(2021, 7, 13)
+
+
+def test_find_dates_historical_and_current_together(nlp) -> None:
+    ms = _mentions(
+        nlp, "The militia held the valley in 1996, and two decades ago it lost it; it came back this week."
+    )
+    hist = {m.text for m in ms if m.historical}
+    assert "1996" in hist and "two decades ago" in hist
+    current = [m for m in ms if not m.historical and m.window is not None]
+    assert [m.window for m in current] == [DateWindow(D(2021, 7, 12), D(2021, 7, 16), 2)]
+
+
+def test_find_dates_keeps_since_and_relative_spans(nlp) -> None:
+    ms = _mentions(nlp, "Clashes have gone on since May, and the crossing fell three weeks ago.")
+    by_text = {m.text: m.window for m in ms}
+    assert by_text["since May"] == DateWindow(D(2021, 5, 1), PUB, 3)
+    assert by_text["three weeks ago"] == DateWindow(D(2021, 6, 21), D(2021, 6, 27), 2)
+
+
+def test_find_dates_old_absolute_date_is_historical(nlp) -> None:
+    ms = _mentions(nlp, "The old bridge was destroyed on March 3, 2019, long before the latest offensive.")
+    assert ms and ms[0].historical and ms[0].window == DateWindow(D(2019, 3, 3), D(2019, 3, 3), 1)
+
+
+def test_find_dates_patterns_the_tagger_may_miss(nlp) -> None:
+    ms = _mentions(nlp, "Police said the convoy was hit overnight and again in recent days.")
+    windows = {m.text: m.window for m in ms}
+    assert windows.get("overnight") == DateWindow(D(2021, 7, 15), D(2021, 7, 15), 1)
+    assert any(t.endswith("recent days") for t in windows)
+
+
+def test_find_dates_without_publication_date(nlp) -> None:
+    ms = _mentions(nlp, "The district fell on July 9, 2021 after fighting on Friday.", None)
+    assert any(m.window == DateWindow(D(2021, 7, 9), D(2021, 7, 9), 1) for m in ms)
+    assert all(m.window is None for m in ms if "Friday" in m.text)
+
+
+def test_find_dates_on_a_sentence_span(nlp) -> None:
+    doc = nlp("The governor spoke on Monday. Fighters withdrew yesterday.")
+    second = list(doc.sents)[1]
+    ms = find_dates(second, PUB)
+    assert [m.text for m in ms] == ["yesterday"]
+    assert doc.text[ms[0].start : ms[0].end] == "yesterday"
+
+
+# ---------------------------------------------------------------- measurement on real releases (skips when absent)
+
+_DATELINE = re.compile(r"\(([A-Z][a-z]+\.?\s*\d{1,2})(?:[,.]?\s*(\d{4}))?\)")
+_RELEASE_NO = re.compile(r"\b(20\d\d)-\d\d-[A-Z]+-\d+")
+_TITLE_DATE = re.compile(r"TEXT:\s*([A-Z][a-z]+\.? \d{1,2}):")
+
+
+def _publication(text: str) -> tuple[date | None, int]:
+    """The release's own date (dateline, else a dated title) with the year from its release number."""
+    rel = _RELEASE_NO.search(text)
+    year = int(rel.group(1)) if rel else None
+    m = _DATELINE.search(text[:600])
+    if m and (m.group(2) or year):
+        w = resolve(f"{m.group(1)}, {m.group(2) or year}", None)
+        if w:
+            return w.earliest, m.end()
+    m = _TITLE_DATE.search(text[:200])
+    if m and year:
+        w = resolve(f"{m.group(1)}, {year}", None)
+        if w:
+            return w.earliest, m.end()
+    return None, 0
+
+
+def test_isaf_event_date_accuracy(nlp) -> None:
+    """The first current, non-future date mention in the report body, coded, against the gold start date."""
+    if not ISAF.exists():
+        pytest.skip("eval data absent")
+    rows = [json.loads(line) for line in ISAF.read_text(encoding="utf-8").split("\n") if line.strip()]
+    n = dated = found = exact = in_window = exact_or_pub = 0
+    for row in rows:
+        text, gold = row["text"], date.fromisoformat(row["gold"]["start_date"])
+        n += 1
+        pub, off = _publication(text)
+        if pub is None:
+            continue
+        dated += 1
+        header_end = text.find("For Immediate Release")
+        off = max(off, header_end + len("For Immediate Release") if header_end >= 0 else 0)
+        ms = [
+            m
+            for m in find_dates(nlp(text[off:]), pub)
+            if m.window is not None and not m.historical and not is_future(m.window, pub)
+        ]
+        guess = pub
+        if ms:
+            found += 1
+            guess = coded_date(ms[0].window)
+            exact += guess == gold
+            in_window += ms[0].window.earliest <= gold <= ms[0].window.latest
+        exact_or_pub += guess == gold
+    print(
+        f"\nISAF dates: {n} releases, {dated} with a readable publication date; a date found in {found}; "
+        f"exact {exact}/{found} = {exact / found:.3f}; gold inside window {in_window}/{found}; "
+        f"exact with publication-date fallback {exact_or_pub}/{dated} = {exact_or_pub / dated:.3f}"
+    )
+    assert found / dated > 0.85
+    assert exact / found > 0.74
+    assert exact_or_pub / dated > 0.74
