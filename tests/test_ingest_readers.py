@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -338,3 +339,44 @@ def test_front_matter_split() -> None:
     meta, body = split_front_matter("---\ntitle: T\n---\nBody.")
     assert meta == {"title": "T"} and body == "Body."
     assert split_front_matter("No front matter.\n---\n") == ({}, "No front matter.\n---\n")
+
+
+# ------------------------------------------------------------------------------------------------ URLs
+
+
+@pytest.fixture
+def http_server() -> Iterator[str]:
+    """A local HTTP server over the test corpus (no network needed)."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(CORPUS))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_feed_url(http_server: str) -> None:
+    docs, rejs = read([f"{http_server}/feed.rss"])
+    assert rejs == [] and [d.title for d in docs] == ["Market reopens in Charikar", "Power line repaired"]
+    assert docs[0].origin.startswith(f"{http_server}/feed.rss#1")
+
+
+def test_html_page_url(http_server: str) -> None:
+    doc = one([f"{http_server}/page.html"])
+    assert doc.fmt == "html" and doc.id == f"{http_server}/page.html" and "Pul-e Khumri" in doc.text
+
+
+def test_url_errors(http_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from frontlines.ingest import readers
+
+    assert rejected([f"{http_server}/missing.rss"]).reason == "HTTP 404 File not found"
+    monkeypatch.setattr(readers, "MAX_FEED_BYTES", 100)
+    assert rejected([f"{http_server}/feed.rss"]).reason.startswith("response over the")
+    # Nothing listens on port 9 of localhost: a connection error is a rejection, not a crash.
+    assert rejected(["http://127.0.0.1:9/feed.rss"]).reason.startswith("cannot fetch")

@@ -183,3 +183,30 @@ def test_in_memory_sqlite() -> None:
     with open_store("sqlite://") as s:
         s.add_document(doc())
         assert s.counts()["documents"] == 1
+
+
+def test_models_match_the_migrations(db_url: str) -> None:
+    """A model change without a new Alembic revision fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from frontlines.store.models import Base
+
+    with open_store(db_url) as s, s.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_downgrade_and_upgrade_again(db_url: str) -> None:
+    from alembic import command
+
+    from frontlines.store.db import alembic_config, upgrade
+
+    with open_store(db_url) as s:
+        cfg = alembic_config()
+        with s.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "base")
+        assert "documents" not in inspect(s.engine).get_table_names()
+        upgrade(s.engine)
+        assert s.add_document(doc())[1] is True

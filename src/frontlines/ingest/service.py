@@ -112,7 +112,9 @@ def ingest(
         store.add_rejection(rej)
 
     pending: list[tuple[int, Document]] = []
-    queued: set[str] = set()  # content hashes waiting for extraction in this run (duplicates in the input)
+    queued: set[int] = (
+        set()
+    )  # row ids waiting for extraction in this run (the same content twice in the input)
 
     def flush() -> None:
         nonlocal extractor
@@ -145,6 +147,7 @@ def ingest(
             if not docs:
                 continue
             results = store.add_documents(docs)
+            versions = store.extractor_versions([r for r, c in results if not c]) if extract else {}
             for doc, (row_id, created) in zip(docs, results, strict=True):
                 if created:
                     stats.new += 1
@@ -152,10 +155,9 @@ def ingest(
                     stats.unchanged += 1
                 if not extract:
                     continue
-                h = doc.hash
-                if h in queued or (not created and store.extractor_version_of(row_id) == extractor_version):
+                if row_id in queued or (not created and versions.get(row_id) == extractor_version):
                     continue
-                queued.add(h)
+                queued.add(row_id)
                 pending.append((row_id, doc))
             progress.advance(task, len(docs))
             if len(pending) >= BATCH:

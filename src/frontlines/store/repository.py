@@ -77,43 +77,63 @@ class Store:
         return self.add_documents([doc])[0]
 
     def add_documents(self, docs: Sequence[Document]) -> list[tuple[int, bool]]:
-        """`add_document` for a batch, in one transaction; results in input order."""
-        out: list[tuple[int, bool]] = []
+        """`add_document` for a batch, in one transaction; results in input order.
+
+        Looks up the batch's hashes, inserts the missing documents in one executemany (ON CONFLICT DO NOTHING
+        settles a race with another writer), then reads the ids back: three statements per batch.
+        """
+        if not docs:
+            return []
+        table = DocumentRow.__table__
+        hashes = [d.hash for d in docs]
         now = _now()
         with self.Session.begin() as s:
-            for doc in docs:
-                h = doc.hash
-                stmt = (
-                    self._insert(DocumentRow)
-                    .values(
-                        doc_id=doc.id,
-                        content_hash=h,
-                        title=doc.title,
-                        published=doc.published,
-                        source=doc.source,
-                        url=doc.url,
-                        byline=doc.byline,
-                        origin=doc.origin,
-                        fmt=doc.fmt,
-                        text=doc.text,
-                        ingested_at=now,
-                    )
-                    .on_conflict_do_nothing(index_elements=["content_hash"])
-                    .returning(DocumentRow.id)
+            known = self._ids_by_hash(s, hashes)
+            new: dict[str, dict[str, Any]] = {}
+            for doc, h in zip(docs, hashes, strict=True):
+                if h not in known and h not in new:
+                    new[h] = {
+                        "doc_id": doc.id,
+                        "content_hash": h,
+                        "title": doc.title,
+                        "published": doc.published,
+                        "source": doc.source,
+                        "url": doc.url,
+                        "byline": doc.byline,
+                        "origin": doc.origin,
+                        "fmt": doc.fmt,
+                        "text": doc.text,
+                        "ingested_at": now,
+                    }
+            if new:
+                s.execute(
+                    self._insert(table).on_conflict_do_nothing(index_elements=["content_hash"]),
+                    list(new.values()),
                 )
-                row_id = s.execute(stmt).scalar_one_or_none()
-                if row_id is not None:
-                    out.append((row_id, True))
-                else:
-                    out.append(
-                        (
-                            s.execute(
-                                select(DocumentRow.id).where(DocumentRow.content_hash == h)
-                            ).scalar_one(),
-                            False,
-                        )
-                    )
+                ids = self._ids_by_hash(s, list(new))
+            else:
+                ids = {}
+        out: list[tuple[int, bool]] = []
+        for h in hashes:
+            if h in known:
+                out.append((known[h], False))
+            else:
+                out.append((ids[h], True))
+                known[h] = ids[h]  # a repeat later in the batch is not new
         return out
+
+    @staticmethod
+    def _ids_by_hash(s: Session, hashes: Sequence[str]) -> dict[str, int]:
+        q = select(DocumentRow.content_hash, DocumentRow.id).where(DocumentRow.content_hash.in_(set(hashes)))
+        return {h: i for h, i in s.execute(q)}
+
+    def extractor_versions(self, row_ids: Sequence[int]) -> dict[int, str | None]:
+        """Row id -> the extractor version that last extracted it (None: never), for a batch of documents."""
+        if not row_ids:
+            return {}
+        q = select(DocumentRow.id, DocumentRow.extractor_version).where(DocumentRow.id.in_(set(row_ids)))
+        with self.Session() as s:
+            return {i: v for i, v in s.execute(q)}
 
     def extractor_version_of(self, document_row_id: int) -> str | None:
         """The extractor version that last extracted this document (None: never extracted)."""
