@@ -253,6 +253,13 @@ def test_second_source_in_same_sentence_disputes(claims_of):
     assert claims[0].categories == {"security forces": 1000, "civilians": 500}
 
 
+def test_casualty_list_with_commas(claims_of):
+    text = "In May, 450 soldiers, 300 civilians and 120 militants were killed across the country."
+    c = one(claims_of(text), "fatalities")
+    assert c.categories == {"security forces": 450, "civilians": 300, "militants": 120}
+    assert c.value == 870 and (c.period_start, c.period_end) == ("2021-05-01", "2021-05-31")
+
+
 def test_year_to_date_total(claims_of):
     text = "Nearly 5,000 people have been killed in fighting so far this year, the ministry said."
     c = one(claims_of(text), "fatalities")
@@ -381,6 +388,11 @@ def test_any_percentage(nlp, n, hedge):
         # an event-sized capture, and a date that only looks like a fraction
         "The Taliban captured two districts on Monday.",
         "In the first half of the year the Taliban captured Panjwai district.",
+        # day-bound totals, an incident's hurt, soldiers leaving a post
+        "A total of five police officers were killed and six others wounded on Sunday in two attacks.",
+        "A joint Afghan and coalition force killed seven insurgents in total during the raid overnight.",
+        "Two other soldiers fled the checkpoint when the shooting began.",
+        "Hundreds of people rallied in the city, demanding justice for a student killed by police in May.",
         # shares that are not about control
         "About 40 percent of the country's population lives in poverty.",
     ],

@@ -101,6 +101,8 @@ class _Lexicon:
     generic_actor: re.Pattern[str]
     actors: list[tuple[str, re.Pattern[str]]]
     aggregate: re.Pattern[str]
+    day: re.Pattern[str]
+    abroad: re.Pattern[str]
     trigger_singular: re.Pattern[str]
     historical: re.Pattern[str]
     current: re.Pattern[str]
@@ -156,6 +158,17 @@ def _lexicon() -> _Lexicon:
         generic_actor=_words(raw["generic_actor_words"]),
         actors=[(name, _words(ps)) for name, ps in raw["actors"].items()],
         aggregate=_words(raw["aggregate_cues"]),
+        day=re.compile(
+            r"(?<![\w-])(?:"
+            + _alt(raw["day_cues"])
+            + r"|on\s+\d{1,2}\s+"
+            + _MONTH_RE
+            + r"|on\s+"
+            + _MONTH_RE
+            + r"\s+\d{1,2})(?![\w-])",
+            re.I,
+        ),
+        abroad=_words(raw["abroad_words"]),
         # "a roadside bomb", "an attack", "Monday's blast": one incident.
         trigger_singular=re.compile(
             r"(?<![\w-])(?:a|an|the|one|this|that|single|[A-Z]\w+day's)\s+(?:[\w-]+\s+){0,2}?(?:"
@@ -327,12 +340,14 @@ class _Attribution:
     kind: str  # party | monitor | unknown
 
 
-_NP_POS = {"DET", "ADJ", "PROPN", "NOUN", "NUM", "PART"}
+_NP_POS = {"DET", "ADJ", "PROPN", "NOUN", "PART"}
 _NP_LINK = {"of", "for", "'s", "’s"}
 _REFERENCE = re.compile(r"(?i)\b(?:put|puts|estimates?d?|closer\s+to|figure|number|total|toll|tally)\b")
 _CLAUSE_BREAK = re.compile(
-    r"(?i)[;]|\b(?:while|but|whereas|although|however|said|says|say|according|claimed|claims)\b"
+    r"(?i)[;(]|\b(?:while|but|whereas|although|however|said|says|say|according|claimed|claims)\b"
 )
+# A comma ends the figure's clause unless a list of figures goes on ("1,000 soldiers, 500 civilians and ...").
+_COMMA_BREAK = re.compile(r",(?!\s*(?:and\s+)?(?:\d|(?:at\s+least|more\s+than|about|nearly|some|over)\b))")
 _PRONOUN = re.compile(r"(?i)\b(?:it|they|we)\b")
 _REF_NOUNS = r"(?:it|the\s+figure|the\s+number|the\s+total|the\s+toll|the\s+share|that\s+figure|the\s+count)"
 
@@ -343,7 +358,7 @@ def _np_before(toks: list[Any], i: int) -> tuple[int, int] | None:
     while j >= 0 and (toks[j].pos_ in ("ADV", "AUX") or toks[j].lower_ in ("also", "now", "have", "has")):
         j -= 1
     end = j + 1
-    while j >= 0 and (toks[j].pos_ in _NP_POS or toks[j].lower_ in _NP_LINK):
+    while j >= 0 and (toks[j].pos_ in _NP_POS or toks[j].lower_ in _NP_LINK or toks[j].lower_ == "one"):
         j -= 1
     start = j + 1
     while start < end and toks[start].lower_ in _NP_LINK:
@@ -663,7 +678,10 @@ def _drafts(
                     metric, inherited = counts[-1], True
                     unit = dict(context_metrics)[metric]
         elif fig.kind == "count" and fig.thing in ("personnel", "victims", "prisoners"):
-            rest = text[fig.after :]
+            # The outcome verb belongs to the figure's own clause, not a later one.
+            rest = text[fig.after : fig.after + 90]
+            brk = _CLAUSE_BREAK.search(rest) or _COMMA_BREAK.search(rest)
+            rest = rest[: brk.start()] if brk else rest
             before = text[max(floor, fig.start - 25) : fig.start]
             pre = _nearest(lex.outcome, before, last=True)
             if pre and before[pre.end() :].strip():
@@ -782,6 +800,7 @@ def _build(
     present = _present_tense(span, lex)
     aggregate = bool(lex.aggregate.search(text))
     single_incident = bool(lex.trigger_singular.search(text))
+    one_day = bool(lex.day.search(text))
     out: list[Claim] = []
     seen_metrics: list[tuple[str, str]] = list(context)
     for d in drafts:
@@ -790,11 +809,13 @@ def _build(
             continue
         period = min(periods, key=lambda p: abs(p.start - first.start), default=None)
         if d.metric in _CASUALTY_METRICS or d.metric == "prisoners_freed":
-            # Totals need a period or aggregate wording; one incident's toll is an event.
-            if period is None and not aggregate:
+            # Totals need a period or aggregate wording; one incident's (or one day's) toll is an event.
+            if period is None and (not aggregate or one_day):
                 continue
             if single_incident and not aggregate:
                 continue
+        if d.metric == "personnel_fled" and not (period or aggregate or lex.abroad.search(text[first.end :])):
+            continue
         evidence: list[Evidence] = []
         fig_fields = ["value"] + (["qualifier"] if first.qualifier else [])
         if first.low is not None:
