@@ -314,6 +314,17 @@ def _speaker_place(tok: Token) -> bool:
     return False
 
 
+def _clauses_between(tok: Token, trigger: Token) -> int:
+    """Verbs passed going up from a place to the trigger: each is another clause (another event)."""
+    n = 0
+    for anc in tok.ancestors:
+        if anc == trigger:
+            return n
+        if anc.pos_ in ("VERB", "AUX") and anc.dep_ != "aux":
+            n += 1
+    return n
+
+
 def choose_event_place(
     mentions: list[PlaceMention], trigger_start: int, trigger_end: int, doc: Doc
 ) -> PlaceMention | None:
@@ -337,10 +348,13 @@ def choose_event_place(
             if root.i in subtree:
                 score += 3.0
             prep = root.head if root.dep_ == "pobj" else None
+            if root.head == troot and root.dep_ in ("dobj", "nsubjpass", "nsubj", "attr", "npadvmod"):
+                score += 3.0  # "attacked the city's Seventh Police District"
             if prep is not None and prep.lower_ in _EVENT_PREPS:
                 score += 2.0
-                if prep.head == troot or prep.head.head == troot:
+                if prep.head == troot or (prep.head.head == troot and prep.head.pos_ in ("NOUN", "PROPN")):
                     score += 2.0
+            score -= 2.0 * _clauses_between(root, troot)
             if _speaker_place(root):
                 score -= 6.0
             if root.sent != troot.sent:

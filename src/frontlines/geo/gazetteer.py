@@ -32,7 +32,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 3  # bump when the index layout or build rules change
+BUILD_VERSION = 4  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -101,6 +101,17 @@ def name_key(text: str) -> str:
     if words and words[0] == "the":
         words = words[1:]
     return "".join("e" if w in _PARTICLES and i else w for i, w in enumerate(words))
+
+
+_LOOSE = [("kh", "k"), ("gh", "g"), ("ay", "ai"), ("ey", "ei"), ("ow", "o"), ("ou", "u"), ("oo", "u"), ("v", "w"),
+          ("q", "k"), ("ph", "f"), ("y", "i"), ("e", "i"), ("o", "u")]  # fmt: skip
+
+
+def loose_key(key: str) -> str:
+    """A coarser key for transliteration variants (Maywand/Maiwand, Qunduz/Kunduz, Panjwayi/Panjwai)."""
+    for a, b in _LOOSE:
+        key = key.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", key)
 
 
 def split_kind_suffix(text: str) -> tuple[str, str | None]:
@@ -353,11 +364,20 @@ def build_index() -> dict:
     _apply_aliases(b)
     _add_supplement(b)
     ruler = _ruler_rows(b, seat_of)
+    loose: dict[str, list[int]] = defaultdict(list)
+    for k, ids in b.keys.items():
+        for i in ids:
+            r = b.rows[i]
+            if r[1] in ("admin1", "admin2", "crossing", "base") or r[2] == "AFG":
+                lk = loose_key(k)
+                if i not in loose[lk]:
+                    loose[lk].append(i)
     index = {
         "rows": b.rows,
         "keys": {k: tuple(v) for k, v in b.keys.items()},
         "alt_keys": {k: tuple(v) for k, v in b.alt_keys.items()},
         "ruler": ruler,
+        "loose": {k: tuple(v) for k, v in loose.items()},
         "seats": {code: name_key(n) for code, n in seat_of.items()},
         "built_s": round(time.perf_counter() - t0, 2),
     }
@@ -589,6 +609,7 @@ class Gazetteer:
         self._alt: dict[str, tuple[int, ...]] = index["alt_keys"]
         self._ruler: list[tuple[str, str, str]] = index["ruler"]
         self._seats: dict[str, str] = index["seats"]
+        self._loose: dict[str, tuple[int, ...]] = index.get("loose", {})
         self._countries = [i for i, r in enumerate(self._rows) if r[1] == "country"]
         self._by_code = {r[8]: i for i, r in enumerate(self._rows) if r[1] in ("country", "admin1", "admin2")}
         self.built_s: float = index.get("built_s", 0.0)
@@ -619,6 +640,9 @@ class Gazetteer:
         key = name_key(name)
         primary = self._keys.get(key, ())
         alt = [i for i in self._alt.get(key, ()) if i not in primary]
+        if not primary and not alt and len(key) >= 5:
+            # Transliteration variants of admin units and Afghan places, as alternate-name matches.
+            alt = list(self._loose.get(loose_key(key), ()))
         return [(i, False) for i in primary] + [(i, True) for i in alt]
 
     def lookup(
