@@ -344,6 +344,25 @@ def test_periods_resolve_against_publication(claims_of, phrase, start, end):
     assert span_of(c, "period_start") == phrase
 
 
+def test_stock_figure_for_a_past_month_is_as_of_then(claims_of):
+    text = "In April the Taliban held 77 districts, the newspaper's tracker showed."
+    c = one(claims_of(text), "districts_controlled")
+    assert (c.value, c.period_start, c.period_end, c.as_of) == (77, "2021-04-01", "2021-04-30", "2021-04-30")
+
+
+def test_figures_for_different_times_are_not_disputed(claims_of):
+    text = "The Taliban now hold 150 districts. In April the group held 77 districts."
+    now, then = claims_of(text)
+    assert (now.value, now.as_of, then.value, then.as_of) == (150, "2021-07-10", 77, "2021-04-30")
+    assert now.certainty == then.certainty == "reported"
+
+
+def test_period_from_the_date_resolver(claims_of):
+    text = "More than 300 civilians have been killed since mid-May, the mission said."
+    c = one(claims_of(text), "fatalities")
+    assert (c.period_start, c.period_end) == ("2021-05-11", "2021-07-10")
+
+
 def test_period_without_publication_date(claims_of):
     text = "At least 900 civilians were killed in June, the mission said."
     c = one(claims_of(text, published=None), "fatalities")

@@ -20,9 +20,12 @@ How it reads a sentence (rules, no model; the words live in `data/claims.yaml`):
    independent monitor (UNAMA, the UN, analysts' counts), "disputed" when another figure for the same
    metric in the same or a neighbouring sentence does not overlap it.
 6. Time: a period phrase ("in June", "since May 1", "in the first six months of the year", "this year")
-   resolves against `published` into period_start/period_end. `as_of` is the publication date for
-   stock figures (who controls what: stated in the present) and for any figure stated in the present
-   tense ("the crossing collects ..."); past-tense totals carry only their period.
+   resolves against `published` into period_start/period_end, through `frontlines.extract.dates.resolve`
+   where it answers; it declines windows longer than a month (events never span them), so year-scale
+   periods are resolved here. `as_of` is the publication date for stock figures (who controls what) and
+   for any figure stated in the present tense ("the crossing collects ..."); a stock figure with a past
+   period ("in April the group held 77 districts") is as of the period's end; past-tense totals carry
+   only their period.
 
 Not claims: a casualty count tied to one incident ("a roadside bomb killed three soldiers"), totals with
 no period or aggregate wording, history ("in 1996 the Taliban controlled 90 percent") and rhetoric with
@@ -42,6 +45,7 @@ from typing import Any
 import yaml
 from spacy.tokens import Span
 
+from frontlines.extract.dates import resolve as resolve_date
 from frontlines.records import Claim, Document, Evidence, stable_id
 
 __all__ = ["find_claims", "PUBLICATION"]
@@ -489,6 +493,9 @@ _PERIOD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_LONG_PERIODS = {"first_months", "first_half", "since_year", "last_year", "year"}
+
+
 def _month_window(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
@@ -554,7 +561,10 @@ def _periods(text: str, published: date | None) -> list[_Period]:
                 s += 1
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            window = _resolve_period(name, m, published)
+            # The project's date resolver first; it declines windows longer than a month (events never
+            # span them), which totals often do ("in the first six months of the year"): those are ours.
+            found = None if name in _LONG_PERIODS else resolve_date(text[s:e], published)
+            window = (found.earliest, found.latest) if found else _resolve_period(name, m, published)
             taken.append((s, e))
             out.append(_Period(s, e, *(window or (None, None))))
     return sorted(out, key=lambda p: p.start)
@@ -884,7 +894,9 @@ def _build(
             if period.first and period.last:
                 period_start, period_end = period.first.isoformat(), period.last.isoformat()
         as_of = None
-        if ctx.published and (d.metric in _STOCK_METRICS or present):
+        if d.metric in _STOCK_METRICS and period_end:
+            as_of = period_end  # "in April the group held 77 districts": the state then
+        elif ctx.published and (d.metric in _STOCK_METRICS or present):
             as_of = ctx.published.isoformat()
         sent_fields = ["metric"] + (["as_of"] if as_of else [])
         s, e = _strip(text)
@@ -980,8 +992,8 @@ def _interval(c: Claim) -> tuple[float, float]:
 def _contradicts(a: Claim, b: Claim) -> bool:
     if a is b or a.metric != b.metric or a.unit != b.unit:
         return False
-    if (a.period_start, a.period_end) != (b.period_start, b.period_end):
-        return False
+    if (a.period_start, a.period_end, a.as_of) != (b.period_start, b.period_end, b.as_of):
+        return False  # figures for different times do not contradict each other
     lo_a, hi_a = _interval(a)
     lo_b, hi_b = _interval(b)
     return hi_a < lo_b or hi_b < lo_a
