@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from frontlines.records import Claim, Document, Event, Evidence, Record
 from frontlines.store.models import ClaimRow, DocumentRow, EventRow, EvidenceRow, RejectionRow
@@ -178,22 +178,56 @@ class Store:
         self.save_extractions([(document_row_id, records)], extractor_version)
 
     def save_extractions(self, batch: Iterable[tuple[int, Sequence[Record]]], extractor_version: str) -> None:
-        """`save_extraction` for several documents in one transaction (all or nothing)."""
+        """`save_extraction` for several documents in one transaction (all or nothing).
+
+        Core executemany inserts (ids back via RETURNING in parameter order): a handful of statements per batch
+        whatever its size, instead of the ORM's per-object bookkeeping.
+        """
+        items = list(batch)
+        row_ids = [r for r, _ in items]
+        if len(set(row_ids)) != len(row_ids):
+            raise ValueError("the same document twice in one extraction batch")
+        events: list[dict[str, Any]] = []
+        claims: list[dict[str, Any]] = []
+        ev_spans: list[list[dict[str, Any]]] = []
+        cl_spans: list[list[dict[str, Any]]] = []
+        for row_id, records in items:  # validate everything before touching the database
+            for kind, cols, spans in _record_rows(row_id, records):
+                (events if kind == "event" else claims).append(cols)
+                (ev_spans if kind == "event" else cl_spans).append(spans)
+        ev_t, cl_t, evi_t, doc_t = (m.__table__ for m in (EventRow, ClaimRow, EvidenceRow, DocumentRow))
         now = _now()
-        with self.Session.begin() as s:
-            for row_id, records in batch:
-                rows = _record_rows(row_id, records)  # validates before anything is deleted
-                s.execute(delete(EvidenceRow).where(EvidenceRow.document_id == row_id))
-                s.execute(delete(EventRow).where(EventRow.document_id == row_id))
-                s.execute(delete(ClaimRow).where(ClaimRow.document_id == row_id))
-                s.add_all(rows)
-                res = s.execute(
-                    update(DocumentRow)
-                    .where(DocumentRow.id == row_id)
+        with self.engine.begin() as conn:
+            for i in range(0, len(row_ids), 500):  # bounded IN lists
+                chunk = row_ids[i : i + 500]
+                conn.execute(delete(evi_t).where(evi_t.c.document_id.in_(chunk)))
+                conn.execute(delete(ev_t).where(ev_t.c.document_id.in_(chunk)))
+                conn.execute(delete(cl_t).where(cl_t.c.document_id.in_(chunk)))
+                res = conn.execute(
+                    update(doc_t)
+                    .where(doc_t.c.id.in_(chunk))
                     .values(extracted_at=now, extractor_version=extractor_version)
                 )
-                if res.rowcount != 1:
-                    raise KeyError(f"no stored document with row id {row_id}")
+                if res.rowcount != len(chunk):
+                    known = set(conn.execute(select(doc_t.c.id).where(doc_t.c.id.in_(chunk))).scalars())
+                    raise KeyError(f"no stored document with row id {sorted(set(chunk) - known)}")
+            evidence: list[dict[str, Any]] = []
+            for table, rows, spans, owner in (
+                (ev_t, events, ev_spans, "event_id"),
+                (cl_t, claims, cl_spans, "claim_id"),
+            ):
+                if not rows:
+                    continue
+                ids = (
+                    conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
+                    .scalars()
+                    .all()
+                )
+                for pk, sp in zip(ids, spans, strict=True):
+                    for e in sp:
+                        evidence.append({**e, "event_id": None, "claim_id": None, owner: pk})
+            if evidence:
+                conn.execute(evi_t.insert(), evidence)
 
     def iter_events(
         self,
@@ -205,31 +239,71 @@ class Store:
         until: date | None = None,
     ) -> Iterator[Event]:
         """Stored events (with evidence) in insertion order, optionally filtered; dates are inclusive."""
-        q = select(EventRow).options(selectinload(EventRow.evidence))
+        t = EventRow.__table__.c
+        conds = []
         if document_row_id is not None:
-            q = q.where(EventRow.document_id == document_row_id)
+            conds.append(t.document_id == document_row_id)
         if doc_id is not None:
-            q = q.where(EventRow.doc_id == doc_id)
+            conds.append(t.doc_id == doc_id)
         if event_type is not None:
-            q = q.where(EventRow.event_type == event_type)
+            conds.append(t.event_type == event_type)
         if since is not None:
-            q = q.where(EventRow.event_date >= since)
+            conds.append(t.event_date >= since)
         if until is not None:
-            q = q.where(EventRow.event_date <= until)
-        for r in self._paged(q, EventRow.id):
-            yield _event(r)
+            conds.append(t.event_date <= until)
+        for row, spans in self._paged_records(EventRow, "event_id", _EVENT_COLS, conds):
+            kw = dict(row)
+            for c in _EVENT_DATES:
+                kw[c] = _iso(kw[c])
+            yield Event(**kw, evidence=spans)
 
     def iter_claims(
         self, *, document_row_id: int | None = None, metric: str | None = None
     ) -> Iterator[Claim]:
         """Stored claims (with evidence) in insertion order, optionally filtered."""
-        q = select(ClaimRow).options(selectinload(ClaimRow.evidence))
+        t = ClaimRow.__table__.c
+        conds = []
         if document_row_id is not None:
-            q = q.where(ClaimRow.document_id == document_row_id)
+            conds.append(t.document_id == document_row_id)
         if metric is not None:
-            q = q.where(ClaimRow.metric == metric)
-        for r in self._paged(q, ClaimRow.id):
-            yield _claim(r)
+            conds.append(t.metric == metric)
+        for row, spans in self._paged_records(ClaimRow, "claim_id", _CLAIM_COLS, conds):
+            kw = dict(row)
+            for c in _CLAIM_DATES:
+                kw[c] = _iso(kw[c])
+            yield Claim(**kw, evidence=spans)
+
+    def _paged_records(
+        self, model: Any, owner: str, cols: list[str], conds: list[Any]
+    ) -> Iterator[tuple[dict[str, Any], list[Evidence]]]:
+        """Records and their evidence, a page at a time (keyset pagination: bounded memory on millions of
+        rows, no long-held cursor); two Core queries per page."""
+        t = model.__table__
+        ev = EvidenceRow.__table__
+        last = 0
+        while True:
+            q = (
+                select(t.c.id, *(t.c[c] for c in cols))
+                .where(t.c.id > last, *conds)
+                .order_by(t.c.id)
+                .limit(PAGE)
+            )
+            with self.engine.connect() as conn:
+                rows = conn.execute(q).mappings().all()
+                if not rows:
+                    return
+                ids = [r["id"] for r in rows]
+                spans: dict[int, list[Evidence]] = {i: [] for i in ids}
+                eq = (
+                    select(ev.c[owner], ev.c.doc_id, ev.c.start, ev.c.end, ev.c.text, ev.c.fields)
+                    .where(ev.c[owner].in_(ids))
+                    .order_by(ev.c.id)
+                )
+                for o, d, a, b, txt, f in conn.execute(eq):
+                    spans[o].append(Evidence(d, a, b, txt, list(f or [])))
+            for r in rows:
+                yield {c: r[c] for c in cols}, spans[r["id"]]
+            last = ids[-1]
 
     def _paged(self, q: Select[Any], id_col: Any) -> Iterator[Any]:
         """Keyset pagination: bounded memory on millions of rows, no long-held cursor."""
@@ -299,8 +373,10 @@ class Store:
 # ---------------------------------------------------------------------------------------------- mapping
 
 
-def _record_rows(row_id: int, records: Sequence[Record]) -> list[EventRow | ClaimRow]:
-    out: list[EventRow | ClaimRow] = []
+def _record_rows(
+    row_id: int, records: Sequence[Record]
+) -> Iterator[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
+    """(kind, column values, evidence rows) per record, validated: ids present and unique, dates ISO."""
     seen: set[tuple[str, str]] = set()
     for rec in records:
         if isinstance(rec, Event):
@@ -308,13 +384,11 @@ def _record_rows(row_id: int, records: Sequence[Record]) -> list[EventRow | Clai
             cols = {c: getattr(rec, c) for c in _EVENT_COLS}
             for c in _EVENT_DATES:
                 cols[c] = _to_date(cols[c], c, rid)
-            row: EventRow | ClaimRow = EventRow(document_id=row_id, **cols)
         elif isinstance(rec, Claim):
             rid = rec.claim_id
             cols = {c: getattr(rec, c) for c in _CLAIM_COLS}
             for c in _CLAIM_DATES:
                 cols[c] = _to_date(cols[c], c, rid)
-            row = ClaimRow(document_id=row_id, **cols)
         else:
             raise TypeError(f"not an Event or Claim: {type(rec).__name__}")
         if not rid:
@@ -322,37 +396,19 @@ def _record_rows(row_id: int, records: Sequence[Record]) -> list[EventRow | Clai
         if (rec.kind, rid) in seen:
             raise ValueError(f"duplicate {rec.kind} id {rid!r} in one extraction")
         seen.add((rec.kind, rid))
-        row.evidence = [
-            EvidenceRow(
-                document_id=row_id,
-                doc_id=ev.doc_id,
-                start=ev.start,
-                end=ev.end,
-                text=ev.text,
-                fields=list(ev.fields),
-            )
+        cols["document_id"] = row_id
+        spans = [
+            {
+                "document_id": row_id,
+                "doc_id": ev.doc_id,
+                "start": ev.start,
+                "end": ev.end,
+                "text": ev.text,
+                "fields": list(ev.fields),
+            }
             for ev in rec.evidence
         ]
-        out.append(row)
-    return out
-
-
-def _evidence(rows: Iterable[EvidenceRow]) -> list[Evidence]:
-    return [Evidence(r.doc_id, r.start, r.end, r.text, list(r.fields or [])) for r in rows]
-
-
-def _event(r: EventRow) -> Event:
-    kw = {c: getattr(r, c) for c in _EVENT_COLS}
-    for c in _EVENT_DATES:
-        kw[c] = _iso(kw[c])
-    return Event(**kw, evidence=_evidence(r.evidence))
-
-
-def _claim(r: ClaimRow) -> Claim:
-    kw = {c: getattr(r, c) for c in _CLAIM_COLS}
-    for c in _CLAIM_DATES:
-        kw[c] = _iso(kw[c])
-    return Claim(**kw, evidence=_evidence(r.evidence))
+        yield rec.kind, cols, spans
 
 
 def _document(r: DocumentRow) -> Document:
