@@ -260,6 +260,15 @@ def test_casualty_list_with_commas(claims_of):
     assert c.value == 870 and (c.period_start, c.period_end) == ("2021-05-01", "2021-05-31")
 
 
+def test_one_of_a_total(claims_of):
+    text = (
+        "The commander was one of more than 50 insurgents killed in the province since the start of the year."
+    )
+    c = one(claims_of(text), "fatalities")
+    assert (c.value, c.qualifier, c.categories) == (50, "more than", {"militants": 50})
+    assert span_of(c, "value") == "more than 50"
+
+
 def test_year_to_date_total(claims_of):
     text = "Nearly 5,000 people have been killed in fighting so far this year, the ministry said."
     c = one(claims_of(text), "fatalities")

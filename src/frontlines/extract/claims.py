@@ -267,6 +267,9 @@ def _figures(text: str, lex: _Lexicon) -> list[_Figure]:
                 continue
         if kind == "count" and m.group("num") and not m.group("scale"):
             tok = m.group("num")
+            if tok.lower() == "one" and re.match(r"\s+of\b", text[m.end() :], re.I):
+                continue  # "one of more than 50 fighters killed": the figure is 50
+
             # Years and days of the month are dates, not figures.
             if re.fullmatch(r"(19|20)\d\d", tok):
                 continue
