@@ -500,6 +500,31 @@ def test_cli_db_mode_matches_by_doc_id_then_date_and_place(eval_root: Path, tmp_
     assert any("1 of 4 gold rows matched stored documents by id" in n for n in r["notes"])
 
 
+def test_cli_db_mode_reads_the_real_store(eval_root: Path, tmp_path: Path) -> None:
+    store_db = pytest.importorskip("frontlines.store.db")
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    store = store_db.open_store(url)
+    row_id, _ = store.add_document(Document(id="TST3", text="A bomb went off.", published=date(2020, 5, 9)))
+    ied = Event(
+        doc_id="TST3",
+        event_id="ev-1",
+        event_date="2020-05-05",
+        event_type="Explosions/Remote violence",
+        sub_event_type="Remote explosive/landmine/IED",
+        location="Millford",
+        fatalities=1,
+    )
+    store.save_extraction(row_id, [ied], "test")
+    store.close()
+    res = CliRunner().invoke(app, ["eval", "acled", "--db", url, "--json"])
+    assert res.exit_code == 0, res.output
+    (r,) = json.loads(res.stdout)["results"]
+    f = r["fields"]
+    assert f["has_event"]["correct"] == 1
+    assert f["sub_event_type"]["correct"] == 1 and f["event_date"]["correct"] == 1
+    assert f["fatalities"]["correct"] == 1 and f["location"]["correct"] == 1
+
+
 def test_cli_extractor_unavailable_exits_1(eval_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken() -> None:
         raise NotImplementedError("not yet")

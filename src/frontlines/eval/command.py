@@ -176,7 +176,14 @@ def load_store_events(db_url: str | None) -> list[Event]:
 
     from frontlines.config import resolve_db_url
 
-    engine = create_engine(resolve_db_url(db_url))
+    url = resolve_db_url(db_url)
+    try:  # the store's own spelling rules for URLs (postgres:// -> psycopg)
+        from frontlines.store.db import normalise_url
+
+        url = normalise_url(url)
+    except ImportError:
+        pass
+    engine = create_engine(url)
     try:
         names = inspect(engine).get_table_names()
         table_name = next((n for n in ("events", "event") if n in names), None)
