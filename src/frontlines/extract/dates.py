@@ -355,14 +355,16 @@ def _rules(s: str, p: date | None) -> tuple[DateWindow | None, bool]:
     return None, False
 
 
-_HAS_ABSOLUTE = re.compile(r"\b(?:\d{4}|" + _MONTH_RE.replace("(?P<month>", "(?:") + r")\b")
+# Worth dateparser's time: a month name with a figure, or a numeric day/month/year ("07/09/2021").
+_HAS_MONTH = re.compile(r"\b" + _MONTH_RE.replace("(?P<month>", "(?:") + r"(?:\s|,|$)")
+_NUMERIC_DATE = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.](?:\d{2}|\d{4})$")
 
 
 def _dateparser_fallback(s: str, p: date | None) -> DateWindow | None:
     """Absolute dates in shapes our rules do not know ("07/09/2021", "the 9th of July, 2021")."""
-    if not _HAS_ABSOLUTE.search(s) or not re.search(r"\d", s):
+    if not ((_HAS_MONTH.search(s) and re.search(r"\d", s)) or _NUMERIC_DATE.match(s)):
         return None
-    if p is None and not re.search(r"\b\d{4}\b", s):
+    if p is None and not re.search(r"\d{4}", s):
         return None
     import dateparser  # slow to import; only needed here
 

@@ -1,0 +1,596 @@
+"""Numbers: hedged and vague figures, and casualty counts tied to outcomes through the parse.
+
+`parse_quantity` reads one figure phrase ("at least 703", "nearly a dozen", "10-15", "dozens") into
+a `Quantity`; `find_casualties` ties figures in a parsed sentence to an outcome (killed, wounded,
+captured, freed, fled, surrendered, or "casualties") and a victim category; `total_fatalities` sums
+ACLED's figure over the killed mentions.
+
+ACLED codes the lowest credible figure. Our mapping of hedges (data/numbers_lexicon.yaml):
+- "at least N", "more than N", "over N": value N, low N (ACLED codes the stated figure).
+- "up to N", "as many as N": value N, high N (the only figure given).
+- "nearly N", "almost N", "fewer than N": value N-1, high N-1 ("nearly a dozen" -> 11).
+- "about/around/some N": value N, qualifier "about".
+- ranges "between 10 and 15", "10 to 15", "10-15", "two or three": value 10, low 10, high 15.
+- vague words by ACLED's table (frontlines.acled.VAGUE_FATALITIES) plus our few extras; "several
+  hundred" multiplies (300). Percentages and fractions are not counts (None: claims handle them).
+- "casualties" may be injuries: ACLED counts 0 fatalities for it, so it is its own outcome and
+  `total_fatalities` ignores it; "no casualties"/"no deaths" is a killed mention of 0.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+import yaml
+from text_to_num import text2num
+
+from frontlines.acled import VAGUE_FATALITIES
+from frontlines.extract.mentions import CasualtyMention, Quantity
+
+MAX_VALUE = 10_000_000  # anything larger is not a count of people in a report
+
+
+@cache
+def _lexicon() -> dict:
+    with resources.files("frontlines.data").joinpath("numbers_lexicon.yaml").open(encoding="utf-8") as fh:
+        lex = yaml.safe_load(fh)
+    vague = {k.lower(): int(v) for k, v in lex["vague_extra"].items()}
+    vague.update(VAGUE_FATALITIES)  # ACLED's own table wins
+    lex["vague"] = vague
+    lex["qualifier_list"] = sorted(lex["qualifiers"].items(), key=lambda kv: -len(kv[0]))
+    lex["vague_list"] = sorted(vague.items(), key=lambda kv: -len(kv[0]))
+    lex["vague_first"] = frozenset(p.split()[0] for p in vague)
+    cat_of: dict[str, str] = {}
+    for cat, words in lex["categories"].items():
+        for w in words:
+            cat_of[str(w).lower()] = cat
+    lex["category_of"] = cat_of
+    lex["person_set"] = {str(w).lower() for w in lex["persons"]}
+    return lex
+
+
+_SMALL = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety"
+).split()
+_WORD_NUMBERS = set(_SMALL) | {"hundred", "thousand", "million"}
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z]+\.?|[^\sa-z\d]")
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercentage\b")
+_FRACTION = re.compile(r"\b(?:half|halves|thirds?|quarters?|fifths?|tenths?)\b|\d+\s*/\s*\d+")
+_DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
+
+
+def parse_quantity(text: str) -> Quantity | None:
+    """The figure a phrase states, with its hedge; None when it holds no count. Never raises."""
+    try:
+        return _parse_quantity(text)
+    except Exception:  # noqa: BLE001 - free text in, a parse failure is "no figure", never a crash
+        return None
+
+
+def _parse_quantity(text: str) -> Quantity | None:
+    if not isinstance(text, str) or len(text) > 200:
+        return None
+    s = " ".join(text.lower().replace("\u2013", "-").replace("\u2014", "-").split()).strip(" ,.;:")
+    if not s or _PERCENT.search(s) or _FRACTION.search(s.replace("half a dozen", "6")):
+        return None
+    lex = _lexicon()
+    qualifier, kind = None, "exact"
+    between = False
+    for phrase, (norm, k) in lex["qualifier_list"]:
+        if s.startswith(phrase + " "):
+            qualifier, kind, s = norm, k, s[len(phrase) + 1 :]
+            break
+    for lead in ("between ", "from "):
+        if s.startswith(lead):
+            between, s = True, s[len(lead) :]
+            qualifier = qualifier or "between"
+            break
+    toks = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(s)]
+    first = _number(s, toks, 0)
+    if first is None:
+        return None
+    value, pos, vague = first
+    high = None
+    if pos < len(toks) and toks[pos][0] in ("-", "to", "or", "and") and (toks[pos][0] != "and" or between):
+        second = _number(s, toks, pos + 1)
+        if second is not None and second[0] >= value and not second[2]:
+            high = second[0]
+    if value > MAX_VALUE or (high is not None and high > MAX_VALUE):
+        return None
+    if high is not None and high > value:
+        return Quantity(
+            value=value, low=value, high=high, qualifier=qualifier if qualifier != "between" else None
+        )
+    if kind == "min":
+        return Quantity(value=value, low=value, qualifier=qualifier, vague=vague)
+    if kind == "max":
+        return Quantity(value=value, high=value, qualifier=qualifier, vague=vague)
+    if kind == "below":
+        v = value - 1 if value > 1 else value
+        return Quantity(value=v, high=v, qualifier=qualifier, vague=vague)
+    return Quantity(value=value, qualifier=qualifier, vague=vague)
+
+
+def _number(s: str, toks: list[tuple[str, int, int]], i: int) -> tuple[int, int, bool] | None:
+    """(value, next token index, vague) for the figure starting at token i."""
+    lex = _lexicon()
+    units: dict[str, int] = lex["units"]
+    if i >= len(toks):
+        return None
+    rest = s[toks[i][1] :]
+    # Vague phrases, longest first ("tens of thousands" before "tens of" before "tens").
+    for phrase, v in lex["vague_list"]:
+        if rest == phrase or rest.startswith(phrase + " "):
+            j = i + len(_TOKEN.findall(phrase))
+            if j < len(toks) and toks[j][0] == "of":
+                j += 1
+            if (
+                j < len(toks)
+                and toks[j][0] in units
+                and phrase in ("several", "a few", "few", "some", "a couple of")
+            ):
+                v, j = v * units[toks[j][0]], j + 1
+            return v, j, True
+    tok = toks[i][0]
+    if tok[0].isdigit():
+        end = toks[i][2]
+        if end < len(s) and (s[end].isalpha() or s[end] == "."):  # "1e308", "3rd", "1.5.2"
+            return None
+        if not _DIGITS.match(tok):
+            return None
+        num = float(tok.replace(",", ""))
+        j = i + 1
+        if j < len(toks) and toks[j][0] in units:
+            num, j = num * units[toks[j][0]], j + 1
+        if num != int(num):
+            return None
+        return int(num), j, False
+    if tok in ("a", "an"):
+        j = i + 1
+        if j < len(toks) and toks[j][0] == "single":
+            j += 1
+        if j < len(toks) and toks[j][0] in units:
+            return units[toks[j][0]], j + 1, False
+        return 1, j, False
+    if tok == "half" and i + 2 < len(toks) and toks[i + 1][0] == "a" and toks[i + 2][0] == "dozen":
+        return 6, i + 3, False
+    # Number words: the longest run text2num accepts ("one hundred and five", "twenty-three").
+    j = i
+    while j < len(toks) and (
+        toks[j][0] in _WORD_NUMBERS
+        or (toks[j][0] in ("and", "-") and j > i and j + 1 < len(toks) and toks[j + 1][0] in _WORD_NUMBERS)
+    ):
+        j += 1
+    while j > i:
+        words = [t[0] for t in toks[i:j] if t[0] != "-"]
+        try:
+            num = text2num(" ".join(words), "en")
+        except ValueError:
+            j -= 1
+            continue
+        if j < len(toks) and toks[j][0] in units:
+            num, j = num * units[toks[j][0]], j + 1
+        return num, j, False
+    return None
+
+
+# ---------------------------------------------------------------- casualties from the parse
+
+_SUBSET_PREPS = {"including", "among", "besides"}
+# Nouns whose category comes from their modifiers rather than from themselves.
+_GENERIC = {
+    "force",
+    "forces",
+    "personnel",
+    "member",
+    "members",
+    "people",
+    "man",
+    "men",
+    "casualty",
+    "death",
+    "fatality",
+    "body",
+    "dead",
+    "officer",
+    "official",
+    "leader",
+    "commander",
+    "fighter",
+}
+
+
+def _qty_window(doc, i: int, lo: int, hi: int) -> tuple[int, int]:
+    """Token range [a, b) of the figure phrase starting at token i: a hedge before it, the figure, a range."""
+    lex = _lexicon()
+    units = lex["units"]
+    low = [t.lower_ for t in doc[max(lo, i - 4) : i]]
+    a = i
+    for phrase in [p for p, _ in lex["qualifier_list"]] + ["between", "from"]:
+        words = phrase.split()
+        if len(words) <= len(low) and low[len(low) - len(words) :] == words:
+            a = i - len(words)
+            break
+    b = i + 1
+    ahead = " ".join(t.lower_ for t in doc[i : min(hi, i + 4)])
+    for phrase, _ in lex["vague_list"]:
+        if ahead == phrase or ahead.startswith(phrase + " "):
+            b = i + len(phrase.split())
+            break
+    between = a < i and doc[a].lower_ in ("between", "from")
+
+    def numeric(t) -> bool:
+        return t.like_num or t.lower_ in _WORD_NUMBERS
+
+    while b < hi:
+        t = doc[b]
+        if numeric(t) or t.lower_ in units:
+            b += 1
+        elif (
+            (
+                t.lower_ in ("-", "\u2013", "to", "or")
+                or (t.lower_ == "and" and (between or numeric(doc[b - 1])))
+            )
+            and b + 1 < hi
+            and numeric(doc[b + 1])
+        ):
+            if t.lower_ == "and" and not between and doc[b - 1].lower_ not in _WORD_NUMBERS:
+                break
+            b += 1
+        else:
+            break
+    return a, b
+
+
+_CALENDAR = set(
+    "day days week weeks month months year years decade decades hour hours minute minutes night nights "
+    "weekend ago january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def _date_part(t) -> bool:
+    """A number that is part of a date or duration ("July 9, 2021", "three weeks ago"), not a count."""
+    if t.ent_type_ in ("MONEY", "PERCENT", "ORDINAL", "QUANTITY"):
+        return True
+    if t.ent_type_ not in ("DATE", "TIME"):
+        return False
+    if t.is_digit and len(t.text) == 4:
+        return True
+    return t.head.lower_.rstrip(".") in _CALENDAR or any(c.lower_ in _CALENDAR for c in t.children)
+
+
+def _is_count_start(t) -> bool:
+    lex = _lexicon()
+    w = t.lower_
+    if _date_part(t):
+        return False
+    if t.like_num or w in _WORD_NUMBERS:
+        return True
+    if w in lex["vague_first"]:
+        return True
+    return w in ("a", "an", "no", "none", "nobody")
+
+
+def _noun_of(t):
+    """The nominal a figure counts: its head for a modifier, itself when it stands alone."""
+    n = t
+    while (
+        n.dep_ in ("quantmod", "nummod", "advmod", "amod", "det", "compound", "npadvmod") and n.head is not n
+    ):
+        if n.head.pos_ in ("VERB", "AUX", "ADP", "ADV"):
+            break
+        n = n.head
+        if n.pos_ in ("NOUN", "PROPN", "PRON") and n.lower_ not in _lexicon()["units"]:
+            break
+    if n.pos_ == "NUM" or n.like_num or n.lower_ in _vague_heads():
+        # "dozens of villagers", "22 of them": the people are in the of-phrase
+        of = [c for c in n.children if c.dep_ == "prep" and c.lower_ == "of"]
+        if of:
+            objs = [c for c in of[0].children if c.dep_ == "pobj"]
+            if objs:
+                return n, objs[0]
+    return n, n
+
+
+@cache
+def _vague_heads() -> frozenset[str]:
+    """Words that head a figure phrase and take the people in an of-phrase ("a number of", "dozens of")."""
+    lex = _lexicon()
+    words = {w for p in lex["vague"] for w in p.split()}
+    words |= set(lex["units"]) | {u + "s" for u in lex["units"]}
+    return frozenset(words - {"of", "a", "an"})
+
+
+def _lemma(t) -> str:
+    return t.lemma_.lower()
+
+
+def _outcome_of(noun) -> tuple[str | None, bool]:
+    """(outcome, negated) for the nominal from its place in the parse."""
+    lex = _lexicon()
+    verbs, adjs, nouns, ofs = (
+        lex["outcome_verbs"],
+        lex["outcome_adjectives"],
+        lex["outcome_nouns"],
+        lex["of_outcome_heads"],
+    )
+    n = noun
+    while n.dep_ == "conj" and n.head is not n and n.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
+        n = n.head
+    h, d = n.head, n.dep_
+
+    def negated(v) -> bool:
+        return any(c.dep_ == "neg" for c in v.children)
+
+    if d in ("nsubjpass", "nsubj", "dobj", "obj", "attr", "conj", "appos") and h is not n:
+        lem = _lemma(h)
+        reduced_passive = h.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in h.children)
+        agent = d == "nsubj" and lem in _ACTIVE_AGENT and not reduced_passive
+        if h.pos_ in ("VERB", "AUX") and lem in verbs and not agent:
+            return verbs[lem], negated(h)
+        if h.pos_ == "ADJ" and h.lower_ in adjs and adjs[h.lower_]:
+            return adjs[h.lower_], negated(h)
+        if lem == "be" or h.pos_ == "AUX":
+            for c in h.children:
+                if c.dep_ in ("acomp", "attr", "oprd") and c is not n and c.lower_ in adjs and adjs[c.lower_]:
+                    return adjs[c.lower_], negated(h)
+        if lem == "lose" and any(c.lower_ == "lives" for c in h.children):
+            return "killed", negated(h)
+        if d == "nsubjpass" and h.pos_ == "VERB":
+            # "he was engaged and killed": the outcome is a later verb sharing the passive subject
+            for c in h.children:
+                if c.dep_ == "conj" and _lemma(c) in verbs and c.tag_ == "VBN":
+                    if not any(x.dep_ in ("nsubj", "nsubjpass") for x in c.children):
+                        return verbs[_lemma(c)], negated(c)
+    if d == "pobj" and h.lower_ == "of" and _lemma(h.head) in ofs:
+        return ofs[_lemma(h.head)], False
+    if d == "pobj" and h.lower_ in ("to", "at") and h.head.pos_ in ("VERB", "AUX"):
+        # "the death toll rose to 45", "the toll stood at 12"
+        if any(_lemma(c) == "toll" for c in h.head.children if c.dep_ in ("nsubj", "nsubjpass")):
+            return "killed", False
+    for c in noun.children:
+        if c.dep_ in ("acl", "amod", "relcl") and c.lower_ in adjs and adjs[c.lower_]:
+            return adjs[c.lower_], False
+        if c.dep_ in ("acl", "relcl") and _lemma(c) in verbs and c.tag_ == "VBN":
+            return verbs[_lemma(c)], negated(c)
+    if _lemma(noun) in nouns:
+        return nouns[_lemma(noun)], False
+    return None, False
+
+
+# Verbs whose subject is the agent, not the victim: "three gunmen killed ..." are not the dead.
+_ACTIVE_AGENT = {
+    "kill", "slay", "behead", "execute", "assassinate", "massacre", "murder", "wound", "injure", "hurt", "maim",
+    "capture", "detain", "arrest", "abduct", "kidnap", "seize", "apprehend", "free", "release", "rescue",
+    "eliminate", "martyr",
+}  # fmt: skip
+
+
+def _category(head) -> str | None:
+    """Victim category from the noun phrase: phrase, specific noun, modifiers, then generic noun."""
+    lex = _lexicon()
+    cat_of, mods = lex["category_of"], lex["category_modifiers"]
+    words = [c for c in head.lefts if c.dep_ in ("compound", "amod", "nmod")] + [head]
+    phrase = " ".join(t.lower_ for t in words)
+    for k in range(len(words)):
+        sub = " ".join(t.lower_ for t in words[k:])
+        if sub in cat_of and " " in sub:
+            return cat_of[sub]
+    lem, low = _lemma(head), head.lower_
+    if low not in _GENERIC and lem not in _GENERIC:
+        for key in (low, lem):
+            if key in cat_of:
+                return cat_of[key]
+    for t in words[:-1]:
+        for key in (t.lower_, _lemma(t)):
+            if key in mods:
+                return mods[key]
+            if key in cat_of and key not in _GENERIC:
+                return cat_of[key]
+    if head.ent_type_ == "NORP" and low == "taliban" or "taliban" in phrase:
+        return "militants"
+    for key in (low, lem):
+        if key in cat_of:
+            return cat_of[key]
+    for c in head.children:
+        if c.dep_ == "appos" and c.pos_ in ("NOUN", "PROPN"):
+            cat = _category(c)
+            if cat:
+                return cat
+    # "members of the security forces", "dozens of villagers" (already resolved), "the bodies of 22 commandos"
+    for c in head.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for o in c.children:
+                if o.dep_ == "pobj" and o is not head:
+                    return _category(o)
+    return None
+
+
+def _is_person(t) -> bool:
+    lex = _lexicon()
+    low, lem = t.lower_, _lemma(t)
+    return (
+        low in lex["category_of"]
+        or lem in lex["category_of"]
+        or low in lex["person_set"]
+        or lem in lex["person_set"]
+        or lem in lex["outcome_nouns"]
+        or low in lex["outcome_nouns"]
+        or t.ent_type_ == "PERSON"
+    )
+
+
+def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
+    """Figures tied to casualty outcomes in a parsed sentence (or doc), one mention per victim group.
+
+    A figure counts people when it modifies (or stands for) a person noun or an outcome noun, and that
+    nominal is the passive subject / object of an outcome verb ("were killed", "killing 11"), the subject
+    of "died"/"fled"/"were dead", the of-phrase of "the bodies of", the figure of a death toll, or carries
+    an outcome participle ("one facilitator killed"). Figures under "including"/"among" are parts of a
+    total already counted and are skipped. "a"/"an" count 1 only before a person noun; "no" gives 0.
+    """
+    doc = span.doc if hasattr(span, "doc") else span
+    lo = span.start if hasattr(span, "start") else 0
+    hi = span.end if hasattr(span, "end") else len(doc)
+    text = doc.text
+    out: list[CasualtyMention] = []
+    seen_nouns: set[int] = set()
+    used: set[int] = set()
+    for t in doc[lo:hi]:
+        if t.i in used:
+            continue
+        if not _is_count_start(t):
+            single = _singular_victim(t, seen_nouns)
+            if single is not None:
+                out.append(single)
+                seen_nouns.add(t.i)
+            continue
+        a, b = _qty_window(doc, t.i, lo, hi)
+        window_tokens = range(a, b)
+        if any(i in used for i in window_tokens):
+            continue
+        counted, noun = _noun_of(t)
+        if counted.pos_ not in ("NOUN", "PROPN", "PRON") and b - 1 > t.i:
+            # "10-15 soldiers": the parse may hang the noun on the last figure
+            alt = _noun_of(doc[b - 1])
+            if alt[0].pos_ in ("NOUN", "PROPN", "PRON"):
+                counted, noun = alt
+        if noun.i in seen_nouns:
+            continue
+        words = t.lower_
+        if words in ("a", "an") and (
+            counted.pos_ not in ("NOUN", "PROPN")
+            or counted.i < t.i
+            or not (_is_person(counted) or _is_person(noun))
+        ):
+            continue
+        bare = counted is noun and (
+            counted.like_num or counted.lower_ in _WORD_NUMBERS or counted.lower_ in _lexicon()["vague"]
+        )
+        if not bare and not (_is_person(noun) or _is_person(counted)):
+            continue
+        if _under_subset(counted):
+            continue
+        outcome, neg = _outcome_of(counted)
+        if outcome is None and noun is not counted:
+            outcome, neg = _outcome_of(noun)
+        if outcome is None or neg:
+            continue
+        qtext = text[doc[a].idx : doc[b - 1].idx + len(doc[b - 1])]
+        if words in ("no", "none", "nobody"):
+            q = Quantity(value=0)
+            if outcome == "casualties":
+                outcome = "killed"
+        else:
+            q = parse_quantity(qtext)
+        if q is None:
+            continue
+        used.update(window_tokens)
+        seen_nouns.add(noun.i)
+        end_tok = max(noun, counted, doc[b - 1], key=lambda x: x.i)
+        start = doc[a].idx
+        end = end_tok.idx + len(end_tok)
+        out.append(CasualtyMention(start, end, text[start:end], q, outcome, _category(noun)))
+    out.extend(_reflexive_mentions(doc, lo, hi, seen_nouns))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+_SINGULAR_PRONOUNS = {"he", "him", "she", "her"}
+# A proper noun that is none of these may name a person (the small model tags many Afghan names oddly).
+_NOT_PEOPLE = {"GPE", "LOC", "FAC", "ORG", "NORP", "DATE", "TIME", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE",
+               "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "PERCENT"}  # fmt: skip
+# Singular nouns naming a unit or a group, not one person.
+_COLLECTIVE = {"force", "army", "police", "personnel", "staff", "crew", "family", "team", "unit", "patrol",
+               "militia", "taliban", "group", "network", "cell", "government", "enemy", "security"}  # fmt: skip
+
+
+def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
+    """One person without a figure: "killing him", "the insurgent was killed", "the death of <name>"."""
+    if t.i in seen or t.dep_ in ("compound", "poss", "amod", "nmod"):
+        return None
+    low = t.lower_
+    if low in _SINGULAR_PRONOUNS:
+        pass
+    elif t.pos_ == "PROPN" and t.ent_type_ not in _NOT_PEOPLE and low not in _lexicon()["category_of"]:
+        if t.i + 1 < len(t.doc) and t.doc[t.i + 1].ent_iob_ == "I":
+            return None  # only the last token of a name
+    elif (
+        t.tag_ == "NN"
+        and _is_person(t)
+        and low not in _COLLECTIVE
+        and _lemma(t) not in _lexicon()["outcome_nouns"]
+    ):
+        if any(c.dep_ in ("nummod", "quantmod") or c.lower_ in ("no", "every", "each") for c in t.children):
+            return None
+    else:
+        return None
+    if _under_subset(t):
+        return None
+    outcome, neg = _outcome_of(t)
+    if outcome is None or neg or outcome == "casualties":
+        return None
+    first = t
+    if t.pos_ != "PRON":
+        left = [c for c in t.lefts if c.dep_ in ("compound", "amod", "det", "nmod", "poss")]
+        first = min([t, *left], key=lambda x: x.i)
+        while first.i > 0 and t.doc[first.i - 1].ent_type_ == "PERSON" and t.ent_type_ == "PERSON":
+            first = t.doc[first.i - 1]
+    start, end = first.idx, t.idx + len(t)
+    return CasualtyMention(start, end, t.doc.text[start:end], Quantity(value=1), outcome, _category(t))
+
+
+def _under_subset(tok) -> bool:
+    n = tok
+    for _ in range(4):
+        if n.dep_ == "pobj" and n.head.lower_ in _SUBSET_PREPS:
+            return True
+        if n.dep_ == "prep" and n.lower_ in _SUBSET_PREPS:
+            return True
+        if n.head is n:
+            break
+        n = n.head
+    return False
+
+
+def _reflexive_mentions(doc, lo: int, hi: int, seen: set[int]) -> list[CasualtyMention]:
+    """ "a suicide bomber killed himself", "blew himself up": the attacker is one fatality."""
+    out = []
+    for t in doc[lo:hi]:
+        if t.lower_ not in ("himself", "herself") or t.dep_ not in ("dobj", "obj"):
+            continue
+        v = t.head
+        lem = _lemma(v)
+        if not (
+            lem == "kill" or (lem == "blow" and any(c.dep_ == "prt" and c.lower_ == "up" for c in v.children))
+        ):
+            continue
+        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        if subj is None or subj.i in seen:
+            continue
+        cat = _category(subj)
+        first = min([subj, *subj.lefts], key=lambda x: x.i) if subj.i >= lo else subj
+        start, end = first.idx, subj.idx + len(subj)
+        out.append(CasualtyMention(start, end, doc.text[start:end], Quantity(value=1), "killed", cat))
+        seen.add(subj.i)
+    return out
+
+
+def total_fatalities(mentions: list[CasualtyMention]) -> tuple[int, int | None, int | None]:
+    """(fatalities, low, high) over the killed mentions, ACLED style: the sum of the lowest figures.
+
+    Injuries, captures and bare "casualties" never count. low/high are given only when some mention
+    states a range or bound; high is None when any figure is open-ended ("at least", vague words).
+    """
+    killed = [m.quantity for m in mentions if m.outcome == "killed" and m.quantity.value is not None]
+    total = sum(q.value for q in killed)
+    if not any(q.low is not None or q.high is not None for q in killed):
+        return total, None, None
+    low = sum(q.low if q.low is not None else q.value for q in killed)
+    open_ended = any(q.vague or (q.low is not None and q.high is None) for q in killed)
+    high = None if open_ended else sum(q.high if q.high is not None else q.value for q in killed)
+    return total, low, high

@@ -1,0 +1,285 @@
+"""Numbers: hedged and vague figures, casualty mentions read off the parse, ACLED fatality totals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from frontlines.extract.mentions import CasualtyMention, Quantity
+from frontlines.extract.numbers import find_casualties, parse_quantity, total_fatalities
+
+ISAF = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "isaf-press-releases" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from frontlines.nlp import load_nlp
+
+    return load_nlp(ruler=False)
+
+
+Q = Quantity
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,659", Q(1659)),
+        ("12", Q(12)),
+        ("twenty-three", Q(23)),
+        ("one hundred and five", Q(105)),
+        ("two dozen", Q(24)),
+        ("half a dozen", Q(6)),
+        ("a", Q(1)),
+        ("an", Q(1)),
+        ("one", Q(1)),
+        ("1.5 million", Q(1_500_000)),
+        ("at least 703", Q(703, low=703, qualifier="at least")),
+        ("more than 100", Q(100, low=100, qualifier="more than")),
+        ("over 40", Q(40, low=40, qualifier="more than")),
+        ("up to 20", Q(20, high=20, qualifier="up to")),
+        ("as many as 60", Q(60, high=60, qualifier="up to")),
+        ("nearly 400", Q(399, high=399, qualifier="nearly")),
+        ("almost 30", Q(29, high=29, qualifier="nearly")),
+        ("fewer than 10", Q(9, high=9, qualifier="fewer than")),
+        ("about 50", Q(50, qualifier="about")),
+        ("around 1,000", Q(1000, qualifier="about")),
+        ("some 200", Q(200, qualifier="about")),
+        ("roughly 400", Q(400, qualifier="about")),
+        ("between 10 and 15", Q(10, low=10, high=15)),
+        ("10 to 15", Q(10, low=10, high=15)),
+        ("10-15", Q(10, low=10, high=15)),
+        ("10\u201315", Q(10, low=10, high=15)),
+        ("two or three", Q(2, low=2, high=3)),
+        ("several", Q(3, vague=True)),
+        ("a few", Q(3, vague=True)),
+        ("many", Q(10, vague=True)),
+        ("dozens", Q(12, vague=True)),
+        ("tens", Q(10, vague=True)),
+        ("hundreds", Q(100, vague=True)),
+        ("scores", Q(20, vague=True)),
+        ("a number of", Q(3, vague=True)),
+        ("several hundred", Q(300, vague=True)),
+        ("tens of thousands", Q(10_000, vague=True)),
+        ("nearly a dozen", Q(11, high=11, qualifier="nearly", vague=True)),
+        ("at least 33 security forces", Q(33, low=33, qualifier="at least")),
+        ("dozens of people", Q(12, vague=True)),
+    ],
+)
+def test_parse_quantity(text: str, expected: Quantity) -> None:
+    assert parse_quantity(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "85 percent",
+        "40%",
+        "one-third",
+        "half",
+        "2/3",
+        "1e308",
+        "99999999999",
+        "hello",
+        "",
+        "3rd",
+        "1.5",
+        "the",
+    ],
+)
+def test_parse_quantity_rejects_non_counts(text: str) -> None:
+    assert parse_quantity(text) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=80))
+def test_parse_quantity_never_raises(text: str) -> None:
+    q = parse_quantity(text)
+    assert q is None or (q.value is not None and 0 <= q.value <= 10_000_000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "at",
+                "least",
+                "more",
+                "than",
+                "nearly",
+                "a",
+                "dozen",
+                "between",
+                "and",
+                "-",
+                "to",
+                "10",
+                "1,000",
+                "twenty",
+                "three",
+                "hundred",
+                "of",
+                "dozens",
+                "several",
+                "million",
+                "or",
+                "up",
+                "some",
+                "%",
+            ]
+        ),  # fmt: skip
+        max_size=8,
+    )
+)
+def test_parse_quantity_never_raises_on_number_words(words: list[str]) -> None:
+    q = parse_quantity(" ".join(words))
+    assert q is None or q.value is None or q.value >= 0
+
+
+def _cas(nlp, text: str) -> list[tuple[int | None, str, str | None]]:
+    return [(m.quantity.value, m.outcome, m.category) for m in find_casualties(nlp(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "At least 33 security forces and 12 civilians were killed in June, the ministry said.",
+            [(33, "killed", "security forces"), (12, "killed", "civilians")],
+        ),
+        (
+            "The explosion killed 11 people and wounded 20 on Tuesday.",
+            [(11, "killed", None), (20, "wounded", None)],
+        ),
+        ("Villagers found the bodies of 22 commandos near the base.", [(22, "killed", "security forces")]),
+        (
+            "A suicide bomber killed himself and three guards at the gate.",
+            [(1, "killed", "militants"), (3, "killed", "security forces")],
+        ),
+        ("No casualties were reported in the raid.", [(0, "killed", None)]),
+        ("There were no casualties.", [(0, "killed", None)]),
+        ("No one was hurt in the blast.", [(0, "wounded", None)]),
+        ("Nearly a dozen fighters died in the clashes.", [(11, "killed", "militants")]),
+        ("Dozens of villagers fled across the river.", [(12, "fled", "civilians")]),
+        (
+            "The insurgents captured 10-15 soldiers and freed more than 100 prisoners.",
+            [(10, "captured", "security forces"), (100, "freed", None)],
+        ),
+        ("Between 10 and 15 policemen were wounded.", [(10, "wounded", "security forces")]),
+        (
+            "The patrol killed one insurgent and detained two suspected insurgents in the village.",
+            [(1, "killed", "militants"), (2, "captured", "militants")],
+        ),
+        (
+            "Five Afghan soldiers were killed and seven were injured in the ambush.",
+            [(5, "killed", "security forces"), (7, "wounded", None)],
+        ),
+        ("The death toll rose to 45 on Friday.", [(45, "killed", None)]),
+        ("Three gunmen killed a policeman and captured two districts.", [(1, "killed", "security forces")]),
+        ("The attack killed 12 people, including three children.", [(12, "killed", None)]),
+        (
+            "More than 1,000 Afghan soldiers fled into the neighbouring country.",
+            [(1000, "fled", "security forces")],
+        ),
+        ("Two hundred fighters surrendered to the army.", [(200, "surrendered", "militants")]),
+        ("The air strike killed a Taliban commander.", [(1, "killed", "militants")]),
+        ("Guards returned fire, killing him.", [(1, "killed", None)]),
+        ("The raid killed a number of Taliban fighters.", [(3, "killed", "militants")]),
+        (
+            "Several insurgents were killed and one was wounded.",
+            [(3, "killed", "militants"), (1, "wounded", None)],
+        ),
+        ("The mine caused 14 casualties among the passengers.", [(14, "casualties", None)]),
+    ],
+)
+def test_find_casualties(nlp, text: str, expected: list) -> None:
+    assert _cas(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Three gunmen killed the guard's dog.",  # a non-person noun
+        "The Taliban captured two districts and 12 checkpoints.",
+        "Officials said 40 percent of the district was contested.",
+        "The convoy of 30 trucks crossed the border on July 9, 2021.",
+        "The soldiers were not killed.",
+    ],
+)
+def test_find_casualties_ignores_non_casualty_figures(nlp, text: str) -> None:
+    assert _cas(nlp, text) == []
+
+
+def test_casualty_offsets_point_at_the_text(nlp) -> None:
+    text = "Officials said at least 33 security forces were killed."
+    ms = find_casualties(nlp(text))
+    assert len(ms) == 1
+    assert text[ms[0].start : ms[0].end] == ms[0].text == "at least 33 security forces"
+    assert ms[0].quantity == Q(33, low=33, qualifier="at least")
+
+
+def test_find_casualties_on_a_sentence_span(nlp) -> None:
+    doc = nlp("Two soldiers died on Monday. Four civilians were wounded later.")
+    second = list(doc.sents)[1]
+    ms = find_casualties(second)
+    assert [(m.quantity.value, m.outcome, m.category) for m in ms] == [(4, "wounded", "civilians")]
+    assert doc.text[ms[0].start : ms[0].end] == "Four civilians"
+
+
+def _m(value: int, outcome: str = "killed", **kw) -> CasualtyMention:
+    return CasualtyMention(0, 1, "x", Quantity(value=value, **kw), outcome)
+
+
+def test_total_fatalities() -> None:
+    assert total_fatalities([]) == (0, None, None)
+    assert total_fatalities([_m(33, low=33, qualifier="at least"), _m(12)]) == (45, 45, None)
+    assert total_fatalities([_m(5), _m(7, "wounded"), _m(9, "casualties"), _m(3, "captured")]) == (
+        5,
+        None,
+        None,
+    )
+    assert total_fatalities([_m(10, low=10, high=15), _m(2)]) == (12, 12, 17)
+    assert total_fatalities([_m(0)]) == (0, None, None)
+    assert total_fatalities([_m(11, high=11, qualifier="nearly"), _m(4)]) == (15, 15, 15)
+
+
+def test_total_fatalities_from_text(nlp) -> None:
+    ms = find_casualties(
+        nlp("At least 33 security forces and 12 civilians were killed, and 40 were wounded.")
+    )
+    assert total_fatalities(ms) == (45, 45, None)
+
+
+# ---------------------------------------------------------------- measurement on real releases (skips when absent)
+
+
+def test_isaf_killed_count_accuracy(nlp) -> None:
+    """Killed count per release (the largest sentence total, so a re-mention is not added twice) vs min_killed."""
+    if not ISAF.exists():
+        pytest.skip("eval data absent")
+    rows = [json.loads(line) for line in ISAF.read_text(encoding="utf-8").split("\n") if line.strip()]
+    n = exact = pos = pos_exact = zero = zero_exact = 0
+    for row, doc in zip(rows, nlp.pipe(r["text"] for r in rows), strict=True):
+        gold = row["gold"]["min_killed"]
+        per_sentence = [total_fatalities(find_casualties(s))[0] for s in doc.sents]
+        got = max(per_sentence, default=0)
+        n += 1
+        exact += got == gold
+        if gold > 0:
+            pos += 1
+            pos_exact += got == gold
+        else:
+            zero += 1
+            zero_exact += got == 0
+    print(
+        f"\nISAF killed counts: exact {exact}/{n} = {exact / n:.3f}; gold>0 exact {pos_exact}/{pos} = "
+        f"{pos_exact / pos:.3f}; gold 0 kept at 0 {zero_exact}/{zero} = {zero_exact / zero:.3f}"
+    )
+    assert exact / n > 0.87
+    assert pos_exact / pos > 0.75
+    assert zero_exact / zero > 0.92
