@@ -191,6 +191,22 @@ def test_protest_subjects_are_protesters(nlp) -> None:
     assert not any(n == "Civilians (Peru)" for _, n in names)
 
 
+def test_violent_crowds_are_rioters(nlp) -> None:
+    doc = nlp("A crowd of villagers pelted stones at the police station, while soldiers burned two trucks.")
+    found = [(m.text, m.actor.name) for m in find_actors(doc, country="Chad", main_actor=None)]
+    assert ("A crowd of villagers", "Rioters (Chad)") in found
+    assert ("soldiers", "Military Forces of Chad (1990-)") in found
+    assert not any(n == "Rioters (Chad)" and "soldiers" in t for t, n in found)
+
+
+def test_named_match_inside_a_sentence_span(nlp) -> None:
+    doc = nlp("The district was quiet. Later the Taliban and ANDSF units fought near the river.")
+    sent = list(doc.sents)[1]
+    found = find_actors(sent, country=AFG, main_actor=None, on=date(2021, 7, 1))
+    assert [(m.text, m.actor.name) for m in found] == [("Taliban", "Taliban"), ("ANDSF units", MF_AFG)]
+    assert all(doc.text[m.start : m.end] == m.text for m in found)
+
+
 def test_main_actor(nlp) -> None:
     doc = nlp(
         "The Taliban attacked Lashkar Gah. Government forces and the Taliban fought for hours. "

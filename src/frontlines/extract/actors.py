@@ -167,10 +167,26 @@ class ActorResolver:
             for a in spec.get("aliases", []):
                 self._aliases.setdefault(a if _is_cased(a) else a.lower(), []).append(cand)
         self._matchers: dict[int, tuple[PhraseMatcher, PhraseMatcher]] = {}
-        role = data.get("roles", {}).get("protesters", {})
-        self._protest_verbs = frozenset(role.get("verbs", []))
-        self._protest_light = frozenset(role.get("light_verbs", []))
-        self._protest_nouns = frozenset(role.get("nouns", []))
+        # Roles read off the parse: class -> (verbs, light verbs, nouns, crowd heads or None for any subject).
+        self._roles: dict[str, tuple[frozenset, frozenset, frozenset, frozenset | None]] = {}
+        for cls, spec in (data.get("roles") or {}).items():
+            crowd = spec.get("crowd_heads")
+            if crowd is not None:
+                # Crowd words of the generic classes count too ("villagers pelted stones").
+                crowd = [
+                    *crowd,
+                    *(
+                        h
+                        for c in ("civilians", "protesters", "rioters")
+                        for h in gen.get(c, {}).get("heads", [])
+                    ),
+                ]
+            self._roles[cls] = (
+                frozenset(spec.get("verbs", [])),
+                frozenset(spec.get("light_verbs", [])),
+                frozenset(spec.get("nouns", [])),
+                frozenset(crowd) if crowd is not None else None,
+            )
 
     # ----------------------------------------------------------------------------------------------
     # Naming
@@ -379,9 +395,11 @@ class ActorResolver:
             extended.append((s.start, end, a))
 
         mentions = list(extended)
-        if self._protest_nouns:
-            crowd = self._crowd("protesters", country)
-            for s, e, is_subject in self._protest_roles(doclike):
+        for cls, role in self._roles.items():
+            crowd = self._crowd(cls, country)
+            for s, e, is_subject in self._role_spans(doclike, *role):
+                if any(s <= m[0] < e for m in extended):
+                    continue  # a named actor is doing it ("PKK supporters protested"): keep the name
                 mentions.append((s, e, crowd))
                 if is_subject:
                     # The subject's own head noun ("residents") is read as the protesting crowd.
@@ -412,36 +430,48 @@ class ActorResolver:
             out.append(ActorMention(start=cs, end=ce, text=doc.text[cs:ce], actor=a))
         return out
 
-    def _protest_roles(self, doclike: Doc | Span) -> list[tuple[int, int, bool]]:
-        """Token spans standing for protesters: subjects of protest verbs, else a protest noun per sentence.
+    def _role_spans(
+        self,
+        doclike: Doc | Span,
+        verbs: frozenset,
+        light_verbs: frozenset,
+        nouns: frozenset,
+        crowd: frozenset | None,
+    ) -> list[tuple[int, int, bool]]:
+        """Token spans standing for a crowd role: subjects of its verbs, else one role noun per sentence.
 
-        Returns (start, end, is_subject) token offsets.
+        With `crowd` given, only subjects headed by a crowd word count ("villagers pelted stones", not
+        "soldiers burned the village"). Returns (start, end, is_subject) token offsets.
         """
         out: list[tuple[int, int, bool]] = []
-        nominal: dict[int, tuple[int, int]] = {}  # sentence start -> first protest noun
+        nominal: dict[int, tuple[int, int]] = {}  # sentence start -> first role noun
         with_subject: set[int] = set()
         for t in doclike:
             lemma = t.lemma_.lower()
             is_verb = t.pos_ in ("VERB", "AUX")
-            protest_verb = is_verb and lemma in self._protest_verbs
             light = (
                 is_verb
-                and lemma in self._protest_light
-                and any(c.dep_ == "dobj" and c.lower_ in self._protest_nouns for c in t.children)
+                and lemma in light_verbs
+                and any(c.dep_ == "dobj" and c.lower_ in nouns for c in t.children)
             )
-            if protest_verb or light:
+            if (is_verb and lemma in verbs) or light:
                 subj = [c for c in t.children if c.dep_ == "nsubj"]
                 if not subj and t.dep_ == "conj":
                     subj = [c for c in t.head.children if c.dep_ == "nsubj"]
                 for sb in subj:
                     end = sb.i + 1
+                    head = sb
                     # "hundreds of workers", "a group of residents": keep the "of" complement.
                     for prep in sb.rights:
                         if prep.dep_ == "prep" and prep.lower_ == "of":
-                            end = max([end, *(c.i + 1 for c in prep.children if c.dep_ == "pobj")])
+                            for c in prep.children:
+                                if c.dep_ == "pobj":
+                                    end, head = max(end, c.i + 1), c
+                    if crowd is not None and head.lower_ not in crowd and sb.lower_ not in crowd:
+                        continue
                     out.append((sb.left_edge.i, end, True))
                     with_subject.add(t.sent.start)
-            elif t.pos_ == "NOUN" and t.lower_ in self._protest_nouns and t.dep_ != "compound":
+            elif t.pos_ == "NOUN" and t.lower_ in nouns and t.dep_ != "compound":
                 nominal.setdefault(t.sent.start, (t.i, t.i + 1))
         out.extend((s, e, False) for sent, (s, e) in nominal.items() if sent not in with_subject)
         return out
@@ -486,10 +516,20 @@ def _within(on: date, start: date | None, end: date | None) -> bool:
 
 
 def _doc_span(span: Span, start: int, end: int) -> Span:
-    # PhraseMatcher on a Span reports offsets relative to the span in some spaCy versions; normalise.
-    if start < span.start or end > span.end:
+    if _SPAN_RELATIVE:
         start, end = start + span.start, end + span.start
     return Span(span.doc, start, end)
+
+
+def _matcher_span_relative() -> bool:
+    """Whether this spaCy's PhraseMatcher reports offsets relative to a Span it is given (probed once)."""
+    nlp = spacy.blank("en")
+    matcher = PhraseMatcher(nlp.vocab)
+    matcher.add("probe", [nlp.make_doc("b")])
+    return matcher(nlp.make_doc("a b")[1:], as_spans=False)[0][1] == 0
+
+
+_SPAN_RELATIVE = _matcher_span_relative()
 
 
 def _of_country(head: Token) -> list[Token]:
