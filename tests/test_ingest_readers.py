@@ -153,6 +153,15 @@ def test_published_default_only_fills_missing_dates(tmp_path: Path) -> None:
     assert [d.published for d in docs] == [date(2021, 7, 1), date(2021, 5, 1)]
 
 
+def test_front_matter_can_opt_a_file_out(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text(
+        "---\nfrontlines: ignore\n---\n# About these reports\n", encoding="utf-8"
+    )
+    (tmp_path / "report.md").write_text("A report about a convoy.", encoding="utf-8")
+    docs, rejs = read([str(tmp_path)])
+    assert [d.id for d in docs] == [str(tmp_path / "report.md")] and rejs == []
+
+
 def test_explicit_input_format_and_sniffing(tmp_path: Path) -> None:
     p = tmp_path / "report.data"
     p.write_text('{"id": "x", "text": "Sniffed as JSON Lines."}\n', encoding="utf-8")

@@ -9,7 +9,9 @@ Formats by extension (``input_format="auto"``): ``.txt``/``.text`` text, ``.md``
 ``title``, ``source``, ``url``, ``byline``; only ``text`` is required), ``.xml``/``.rss``/``.atom`` feeds,
 ``http(s)://`` URLs (fetched and read as a feed, or as one HTML page when not a feed). A file with another
 extension named on the command line is sniffed. Folders are walked recursively in sorted order; hidden files
-and folders (name starting with ``.``) and files of other extensions are skipped there.
+and folders (name starting with ``.``) and files of other extensions are skipped there. No file name is
+special: a text or markdown file (a README beside the reports, say) is skipped only when its front matter
+says ``frontlines: ignore``.
 
 Publication date, first found wins: the document's own metadata, a dateline at the start of the text
 (``KABUL, July 9, 2021 —``), the ``published`` default. A date that is present but unparseable rejects the
@@ -227,7 +229,9 @@ def _read_bytes(raw: bytes, origin: str, fmt: str, published: date | None) -> It
         if fmt == "html":
             yield _html_document(raw, origin, published)
         else:
-            yield _text_document(_decode(raw), origin, fmt, published)
+            doc = _text_document(_decode(raw), origin, fmt, published)
+            if doc is not None:
+                yield doc
     except _Reject as r:
         yield _rejection(origin, r, raw)
 
@@ -300,8 +304,11 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return meta, text[m.end() :]
 
 
-def _text_document(text: str, origin: str, fmt: str, published: date | None) -> Document:
+def _text_document(text: str, origin: str, fmt: str, published: date | None) -> Document | None:
+    """The document in a text or markdown file; None when its front matter says ``frontlines: ignore``."""
     meta, body = split_front_matter(text)
+    if str(meta.get("frontlines", "")).strip().lower() == "ignore":
+        return None
     try:
         _check_text(body)
     except _Reject as r:
