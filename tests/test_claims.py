@@ -269,6 +269,16 @@ def test_one_of_a_total(claims_of):
     assert span_of(c, "value") == "more than 50"
 
 
+def test_killed_or_wounded_is_not_a_death_toll(claims_of):
+    text = "Nearly 2,400 civilians were killed or wounded in May and June, the mission said."
+    claims = claims_of(text)
+    assert [c.metric for c in claims] == ["casualties"]
+    c = claims[0]
+    assert (c.value, c.qualifier, c.categories) == (2400, "nearly", {"civilians": 2400})
+    assert (c.period_start, c.period_end) == ("2021-05-01", "2021-06-30")
+    assert span_of(c, "period_start") == "in May and June"
+
+
 def test_year_to_date_total(claims_of):
     text = "Nearly 5,000 people have been killed in fighting so far this year, the ministry said."
     c = one(claims_of(text), "fatalities")
@@ -326,6 +336,15 @@ def test_unattributed_claims_belong_to_the_publication(claims_of):
     c = one(claims_of(text, source=None), "territory_share")
     assert c.claimant == PUBLICATION and c.certainty == "reported"
     assert not [ev for ev in c.evidence if "claimant" in ev.fields]
+
+
+def test_generic_speaker_is_the_main_actor(claims_of):
+    text = "The insurgents claim to have taken 250 districts."
+    c = one(claims_of(text), "districts_controlled")
+    assert (c.claimant, c.certainty, c.subject) == ("Taliban", "claimed", "Taliban")
+    assert span_of(c, "claimant") == "The insurgents"
+    c = one(claims_of(text, main=None), "districts_controlled")
+    assert c.claimant == "insurgents" and c.subject is None
 
 
 def test_inverted_speech_attribution(claims_of):

@@ -62,7 +62,7 @@ _CONTROL_METRICS = {
 }
 # Counts of who holds what describe a state at publication time (as_of), not a flow over a period.
 _STOCK_METRICS = _CONTROL_METRICS | {"districts_contested", "districts_government"}
-_CASUALTY_METRICS = {"fatalities", "injuries"}
+_CASUALTY_METRICS = {"fatalities", "injuries", "casualties"}
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 _MONTHS["sept"] = 9
@@ -385,7 +385,7 @@ def _np_after(toks: list[Any], i: int, limit: int = 8) -> tuple[int, int] | None
     return i, j
 
 
-def _attributions(span: Span, lex: _Lexicon) -> list[_Attribution]:
+def _attributions(span: Span, lex: _Lexicon, main_actor: str | None) -> list[_Attribution]:
     toks = list(span)
     base = span.start_char
     out: list[_Attribution] = []
@@ -394,7 +394,7 @@ def _attributions(span: Span, lex: _Lexicon) -> list[_Attribution]:
         a, b = rng
         s = toks[a].idx - base
         e = (extra_end if extra_end is not None else toks[b - 1].idx + len(toks[b - 1])) - base
-        name, kind = _claimant_name(span.text[s:e], lex)
+        name, kind = _claimant_name(span.text[s:e], lex, main_actor)
         out.append(_Attribution(s, e, anchor_tok.idx - base, name, kind))
 
     for i, tok in enumerate(toks):
@@ -432,10 +432,13 @@ def _attributions(span: Span, lex: _Lexicon) -> list[_Attribution]:
     return out
 
 
-def _claimant_name(phrase: str, lex: _Lexicon) -> tuple[str | None, str]:
+def _claimant_name(phrase: str, lex: _Lexicon, main_actor: str | None) -> tuple[str | None, str]:
     for rx, name, kind in lex.claimants:
         if rx.search(phrase):
             return name, kind
+    bare = re.sub(r"(?i)^(?:the|a|an)\s+", "", phrase.strip())
+    if main_actor and (lex.generic_actor.fullmatch(bare) or lex.generic_actor.fullmatch(phrase.strip())):
+        return main_actor, "party"  # "the insurgents claim ...": the article's main armed group
     clean = re.sub(r"(?i)^(?:the|a|an|one)\s+", "", phrase.strip())
     if lex.monitor.search(phrase) and not lex.party.search(phrase):
         return clean, "monitor"
@@ -474,7 +477,7 @@ _PERIOD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
         (
             "between_months",
-            rf"\bbetween\s+(?P<m>{_MONTH_RE})\s+and\s+(?P<m2>{_MONTH_RE})(?:,?\s+(?P<y>(?:19|20)\d\d))?\b",
+            rf"\b(?:between|in|during|over|throughout)\s+(?P<m>{_MONTH_RE})\s+and\s+(?P<m2>{_MONTH_RE})(?:,?\s+(?P<y>(?:19|20)\d\d))?\b",
         ),
         (
             "month",
@@ -496,7 +499,7 @@ _PERIOD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-_LONG_PERIODS = {"first_months", "first_half", "since_year", "last_year", "year"}
+_LONG_PERIODS = {"first_months", "first_half", "since_year", "last_year", "year", "between_months"}
 
 
 def _month_window(year: int, month: int) -> tuple[date, date]:
@@ -808,7 +811,7 @@ def _build(
     text = span.text
     base = span.start_char
     doc = ctx.doc
-    attributions = _attributions(span, lex)
+    attributions = _attributions(span, lex, ctx.main_actor_name)
     periods = _periods(text, ctx.published)
     present = _present_tense(span, lex)
     aggregate = bool(lex.aggregate.search(text))
