@@ -398,6 +398,14 @@ def test_period_without_publication_date(claims_of):
     assert span_of(c, "period_start") == "in June"
 
 
+def test_works_on_a_doc_without_sentences_or_tags(nlp):
+    text = "The Taliban now hold at least 150 of roughly 400 districts."
+    parsed = nlp.make_doc(text)  # tokenizer only: no parse, no sentence boundaries
+    doc = Document(id="d", text=text, published=PUB)
+    (c,) = find_claims(parsed[:], doc=doc, published=PUB, main_actor_name="Taliban")
+    assert (c.metric, c.value, c.of, c.qualifier) == ("districts_controlled", 150, 400, "at least")
+
+
 def test_claim_ids_are_stable(claims_of):
     text = "By one independent count the group holds at least 150 of roughly 400 districts."
     assert [c.claim_id for c in claims_of(text)] == [c.claim_id for c in claims_of(text)]

@@ -782,6 +782,16 @@ class _Context:
     country: str | None
 
 
+def _neighbour(span: Span, side: int) -> Span | None:
+    """The sentence before (side -1) or after (+1) a sentence; None at the edges or without sentences."""
+    doc = span.doc
+    if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
+        return None
+    if side < 0:
+        return doc[span.start - 1].sent if span.start > 0 else None
+    return doc[span.end].sent if span.end < len(doc) else None
+
+
 def _sentence_claims(span: Span, ctx: _Context, lex: _Lexicon, *, inherit: bool) -> list[Claim]:
     """Claims of one sentence before dispute marking (cached on the parsed doc)."""
     cache = span.doc.user_data.setdefault("frontlines.claims", {})
@@ -793,8 +803,7 @@ def _sentence_claims(span: Span, ctx: _Context, lex: _Lexicon, *, inherit: bool)
     claims: list[Claim] = []
     if figs:
         context: list[tuple[str, str]] = []
-        if inherit and span.start > 0:
-            prev = span.doc[span.start - 1].sent
+        if inherit and (prev := _neighbour(span, -1)) is not None:
             context = [
                 (c.metric or "", c.unit or "") for c in _sentence_claims(prev, ctx, lex, inherit=False)
             ]
@@ -1025,10 +1034,9 @@ def find_claims(
     if not own:
         return []
     neighbours: list[Claim] = []
-    if span.start > 0:
-        neighbours += _sentence_claims(span.doc[span.start - 1].sent, ctx, lex, inherit=True)
-    if span.end < len(span.doc):
-        neighbours += _sentence_claims(span.doc[span.end].sent, ctx, lex, inherit=True)
+    for side in (-1, 1):
+        if (other := _neighbour(span, side)) is not None:
+            neighbours += _sentence_claims(other, ctx, lex, inherit=True)
     out: list[Claim] = []
     for c in own:
         claim = replace(c, evidence=list(c.evidence))  # the cached record stays untouched
