@@ -210,3 +210,26 @@ def test_downgrade_and_upgrade_again(db_url: str) -> None:
         assert "documents" not in inspect(s.engine).get_table_names()
         upgrade(s.engine)
         assert s.add_document(doc())[1] is True
+
+
+def test_actor_and_place_upserts(store: Store) -> None:
+    assert (
+        store.upsert_actors(
+            [{"name": "Taliban", "inter": "Rebel group"}, {"name": "Civilians (Afghanistan)"}]
+        )
+        == 2
+    )
+    store.upsert_actors([{"name": "Taliban", "inter": "Rebel group", "country": "Afghanistan"}])
+    assert list(store.iter_actors()) == [
+        {"name": "Civilians (Afghanistan)", "inter": None, "country": None},
+        {"name": "Taliban", "inter": "Rebel group", "country": "Afghanistan"},
+    ]
+    place = {
+        "code": "AF.23.X",
+        "name": "Test District",
+        "kind": "district",
+        "admin1": "Kandahar",
+        "lat": 31.6,
+    }
+    store.upsert_places([place, {**place, "lon": 65.7}])  # a key twice in one call: the last wins
+    assert list(store.iter_places()) == [{**place, "admin2": None, "lon": 65.7}]

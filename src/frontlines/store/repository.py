@@ -18,7 +18,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontlines.records import Claim, Document, Event, Evidence, Record
-from frontlines.store.models import ClaimRow, DocumentRow, EventRow, EvidenceRow, RejectionRow
+from frontlines.store.models import (
+    ActorRow,
+    ClaimRow,
+    DocumentRow,
+    EventRow,
+    EvidenceRow,
+    PlaceRow,
+    RejectionRow,
+)
 
 _EVENT_DATES = ("event_date", "date_earliest", "date_latest")
 _CLAIM_DATES = ("period_start", "period_end", "as_of")
@@ -354,6 +362,37 @@ class Store:
                     "last_seen": r.last_seen,
                     "count": r.count,
                 }
+
+    # ------------------------------------------------------------------------------------------ reference data
+
+    def upsert_actors(self, actors: Iterable[dict[str, Any]]) -> int:
+        """Insert or update actors by `name` (keys: name, inter, country). Returns how many were given."""
+        return self._upsert(ActorRow, "name", ("inter", "country"), actors)
+
+    def upsert_places(self, places: Iterable[dict[str, Any]]) -> int:
+        """Insert or update places by `code` (keys: code, name, kind, admin1, admin2, lat, lon)."""
+        return self._upsert(PlaceRow, "code", ("name", "kind", "admin1", "admin2", "lat", "lon"), places)
+
+    def _upsert(self, model: Any, key: str, cols: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> int:
+        # Last one wins for a key repeated in the input (ON CONFLICT cannot touch a row twice in one statement).
+        by_key = {r[key]: {key: r[key], **{c: r.get(c) for c in cols}} for r in rows}
+        if not by_key:
+            return 0
+        ins = self._insert(model.__table__)
+        stmt = ins.on_conflict_do_update(index_elements=[key], set_={c: ins.excluded[c] for c in cols})
+        with self.engine.begin() as conn:
+            conn.execute(stmt, list(by_key.values()))
+        return len(by_key)
+
+    def iter_actors(self) -> Iterator[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            for r in conn.execute(select(ActorRow.__table__).order_by(ActorRow.name)).mappings():
+                yield {k: r[k] for k in ("name", "inter", "country")}
+
+    def iter_places(self) -> Iterator[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            for r in conn.execute(select(PlaceRow.__table__).order_by(PlaceRow.code)).mappings():
+                yield {k: r[k] for k in ("code", "name", "kind", "admin1", "admin2", "lat", "lon")}
 
     # ------------------------------------------------------------------------------------------ summary
 
