@@ -60,7 +60,8 @@ D = date
         ("on July 9", D(2021, 7, 9), D(2021, 7, 9), 1),
         ("9 July 2021", D(2021, 7, 9), D(2021, 7, 9), 1),
         ("July 9, 2021", D(2021, 7, 9), D(2021, 7, 9), 1),
-        ("Sept. 3", D(2020, 9, 3), D(2020, 9, 3), 1),  # more than a month ahead: last year's
+        ("Sept. 3", D(2021, 9, 3), D(2021, 9, 3), 1),  # the nearest occurrence, ahead: an announced date
+        ("the start of the week", D(2021, 7, 12), D(2021, 7, 13), 2),
         ("2021-07-09", D(2021, 7, 9), D(2021, 7, 9), 1),
         ("over the weekend", D(2021, 7, 10), D(2021, 7, 11), 2),
         ("in December", D(2020, 12, 1), D(2020, 12, 31), 3),  # a month ahead rolls back a year
@@ -100,6 +101,12 @@ def test_without_publication_date_only_absolute_dates_resolve() -> None:
     assert resolve("June 2021", None) == DateWindow(D(2021, 6, 1), D(2021, 6, 30), 3)
     for text in ("yesterday", "Friday", "last week", "in June", "July 9"):
         assert resolve(text, None) is None, text
+
+
+def test_day_without_year_takes_the_nearest_occurrence() -> None:
+    assert resolve("December 28", D(2021, 1, 5)) == DateWindow(D(2020, 12, 28), D(2020, 12, 28), 1)
+    assert resolve("January 3", D(2020, 12, 30)) == DateWindow(D(2021, 1, 3), D(2021, 1, 3), 1)
+    assert resolve("on March 2", D(2021, 7, 16)) == DateWindow(D(2021, 3, 2), D(2021, 3, 2), 1)
 
 
 def test_dateparser_fallback_reads_other_absolute_shapes() -> None:

@@ -195,6 +195,14 @@ def _cas(nlp, text: str) -> list[tuple[int | None, str, str | None]]:
             [(3, "killed", "militants"), (1, "wounded", None)],
         ),
         ("The mine caused 14 casualties among the passengers.", [(14, "casualties", None)]),
+        (
+            "KUNDUZ, Afghanistan \u2014 At least 9 members of a police unit were killed on Monday.",
+            [(9, "killed", "security forces")],
+        ),
+        ("Abdul Karim, a Taliban commander, was killed in the raid.", [(1, "killed", "militants")]),
+        ("An official put the toll at 23 commandos dead.", [(23, "killed", "security forces")]),
+        ("A fighter said the group had lost one man.", [(1, "killed", None)]),
+        ("Their dead included 4 women.", []),
     ],
 )
 def test_find_casualties(nlp, text: str, expected: list) -> None:
@@ -209,6 +217,7 @@ def test_find_casualties(nlp, text: str, expected: list) -> None:
         "Officials said 40 percent of the district was contested.",
         "The convoy of 30 trucks crossed the border on July 9, 2021.",
         "The soldiers were not killed.",
+        "The insurgents captured Spin Boldak on Wednesday.",  # a place, not a person
     ],
 )
 def test_find_casualties_ignores_non_casualty_figures(nlp, text: str) -> None:

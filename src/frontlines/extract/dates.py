@@ -9,9 +9,9 @@ Conventions (news reports past events):
 - A bare weekday is the most recent such day on or before publication; the publication weekday
   itself is that day. "last Friday" is strictly before publication.
 - A month without a year is the latest one starting on or before publication ("in December" in a
-  July report is last December). A day without a year is this year's unless that is more than a
-  month after publication; a day just ahead (an announced event) is returned as is: callers compare
-  with `published` (`is_future`) and do not code future windows as events.
+  July report is last December). A day without a year is the occurrence nearest to publication;
+  one ahead of publication (an announced date) is returned as is: callers compare with `published`
+  (`is_future`) and do not code future windows as events.
 - "last week" is the previous Monday-Sunday; "the last week"/"the past week" the seven days up to
   publication; "this week" Monday of the publication week to publication.
 - Anything vaguer than a month ("this year", "recent months", "since 2001") has no window.
@@ -170,13 +170,20 @@ def _month_window(y: int, m: int, mod: str | None = None) -> DateWindow:
 
 
 def _year_for(published: date, month: int, day: int | None) -> int:
-    """The year of a date given without one: a month starting after publication is last year's; a day
-    more than a month after publication too (a day just ahead may be an announced event)."""
+    """The year of a date given without one. A month starting after publication is last year's ("in
+    December" in a July report); a day is taken in the year that puts it nearest to publication, so
+    "December 28" in a January report is last year's and "August 31" in a July report is this year's
+    (ahead of publication: an announced date, which callers see with `is_future`)."""
     y = published.year
     if day is None:
         return y - 1 if date(y, month, 1) > published else y
-    d = date(y, month, min(day, 28) if month == 2 else day)
-    return y - 1 if (d - published).days > 31 else y
+    best = None
+    for cand in (y, y - 1, y + 1):
+        d = date(cand, month, min(day, 28) if month == 2 else day)
+        gap = abs((d - published).days) + (1 if d > published else 0)  # ties go to the past
+        if best is None or gap < best[0]:
+            best = (gap, cand)
+    return best[1]
 
 
 def _count(n: str) -> int | None:
@@ -314,6 +321,16 @@ def _rules(s: str, p: date | None) -> tuple[DateWindow | None, bool]:
         if days > 45:
             return None, False
         return _window(p - timedelta(days=days), p), False
+    if s in (
+        "the start of the week",
+        "the beginning of the week",
+        "the start of this week",
+        "early this week",
+    ):
+        if p is None:
+            return None, False
+        monday = p - timedelta(days=p.weekday())
+        return _window(monday, min(monday + timedelta(days=1), p), 2), False
     if s in ("this week", "earlier this week"):
         if p is None:
             return None, False

@@ -319,8 +319,8 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
         lex["of_outcome_heads"],
     )
     n = noun
-    while n.dep_ == "conj" and n.head is not n and n.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
-        n = n.head
+    while n.dep_ in ("conj", "appos") and n.head is not n and n.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
+        n = n.head  # "33 soldiers and 12 civilians were killed"; "X, a commander, was killed"
     h, d = n.head, n.dep_
 
     def negated(v) -> bool:
@@ -338,7 +338,7 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
             for c in h.children:
                 if c.dep_ in ("acomp", "attr", "oprd") and c is not n and c.lower_ in adjs and adjs[c.lower_]:
                     return adjs[c.lower_], negated(h)
-        if lem == "lose" and any(c.lower_ == "lives" for c in h.children):
+        if lem == "lose" and d in ("nsubj", "nsubjpass") and any(c.lower_ == "lives" for c in h.children):
             return "killed", negated(h)
         if d == "nsubjpass" and h.pos_ == "VERB":
             # "he was engaged and killed": the outcome is a later verb sharing the passive subject
@@ -350,7 +350,7 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
         return ofs[_lemma(h.head)], False
     if d == "pobj" and h.lower_ in ("to", "at") and h.head.pos_ in ("VERB", "AUX"):
         # "the death toll rose to 45", "the toll stood at 12"
-        if any(_lemma(c) == "toll" for c in h.head.children if c.dep_ in ("nsubj", "nsubjpass")):
+        if any(_lemma(c) == "toll" for c in h.head.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")):
             return "killed", False
     for c in noun.children:
         if c.dep_ in ("acl", "amod", "relcl") and c.lower_ in adjs and adjs[c.lower_]:
@@ -366,7 +366,7 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
 _ACTIVE_AGENT = {
     "kill", "slay", "behead", "execute", "assassinate", "massacre", "murder", "wound", "injure", "hurt", "maim",
     "capture", "detain", "arrest", "abduct", "kidnap", "seize", "apprehend", "free", "release", "rescue",
-    "eliminate", "martyr",
+    "eliminate", "martyr", "lose",
 }  # fmt: skip
 
 
@@ -473,6 +473,9 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
         )
         if not bare and not (_is_person(noun) or _is_person(counted)):
             continue
+        anchor = counted.head if counted.dep_ == "appos" else None
+        if anchor is not None and anchor.i in seen_nouns:
+            continue  # "Noorani, a Taliban leader, was killed": one person, already counted
         if _under_subset(counted):
             continue
         outcome, neg = _outcome_of(counted)
@@ -491,6 +494,9 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
             continue
         used.update(window_tokens)
         seen_nouns.add(noun.i)
+        seen_nouns.add(counted.i)
+        if anchor is not None:
+            seen_nouns.add(anchor.i)
         end_tok = max(noun, counted, doc[b - 1], key=lambda x: x.i)
         start = doc[a].idx
         end = end_tok.idx + len(end_tok)
@@ -513,10 +519,17 @@ def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
     """One person without a figure: "killing him", "the insurgent was killed", "the death of <name>"."""
     if t.i in seen or t.dep_ in ("compound", "poss", "amod", "nmod"):
         return None
+    if t.dep_ == "appos" and t.head.i in seen:
+        return None
     low = t.lower_
     if low in _SINGULAR_PRONOUNS:
         pass
-    elif t.pos_ == "PROPN" and t.ent_type_ not in _NOT_PEOPLE and low not in _lexicon()["category_of"]:
+    elif (
+        t.pos_ == "PROPN"
+        and t.ent_type_ not in _NOT_PEOPLE
+        and low not in _lexicon()["category_of"]
+        and not (t.is_upper and len(t) > 1)  # datelines ("MAIMANA, Afghanistan") and acronyms
+    ):
         if t.i + 1 < len(t.doc) and t.doc[t.i + 1].ent_iob_ == "I":
             return None  # only the last token of a name
     elif (
@@ -534,6 +547,8 @@ def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
     outcome, neg = _outcome_of(t)
     if outcome is None or neg or outcome == "casualties":
         return None
+    if t.pos_ == "PROPN" and t.ent_type_ != "PERSON" and outcome not in ("killed", "wounded"):
+        return None  # places are captured too; only a tagged person name counts there
     first = t
     if t.pos_ != "PRON":
         left = [c for c in t.lefts if c.dep_ in ("compound", "amod", "det", "nmod", "poss")]
