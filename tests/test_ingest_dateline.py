@@ -65,3 +65,18 @@ def test_yearless_dateline_after_the_reference_is_last_year() -> None:
 )
 def test_not_datelines(text: str) -> None:
     assert parse_dateline(text, date(2021, 7, 12)) is None
+
+
+def test_dateline_after_a_headline() -> None:
+    text = (
+        "Rockets hit an airport runway\nBy Staff\nKANDAHAR, Afghanistan (Aug. 1, 2021) — Three rockets struck"
+    )
+    dl = find_dateline(text)
+    assert dl is not None and dl.date == date(2021, 8, 1)
+    assert text[dl.start : dl.end] == "KANDAHAR, Afghanistan (Aug. 1, 2021) —"
+
+
+def test_dateline_only_in_the_first_lines() -> None:
+    text = "Headline\n\nStandfirst\nBy Staff\nKABUL, July 9, 2021 — Too far down to be the dateline"
+    assert parse_dateline(text) is None
+    assert parse_dateline(text, max_lines=4) == date(2021, 7, 9)

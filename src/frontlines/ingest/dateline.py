@@ -48,7 +48,7 @@ _PLACE = rf"(?P<place>{_WORD}(?:[ \-]{_WORD}){{0,3}}(?:,\s*{_WORD}(?:[ \-]{_WORD
 _AGENCY = r"(?:\s*\([A-Z][A-Za-z .&'-]{0,40}\))?"
 _DASH = r"\s*(?:—|–|--|-|:)"
 _TRAILING_WEEKDAY = re.compile(r",\s*(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day$")
-_DATELINE = re.compile(rf"\A\s*{_PLACE}[ ,]\s*\(?{_DATE}\)?{_AGENCY}{_DASH}")
+_DATELINE = re.compile(rf"[ \t]*{_PLACE}[ ,]\s*\(?{_DATE}\)?{_AGENCY}{_DASH}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +60,27 @@ class Dateline:
     year_given: bool
 
 
-def find_dateline(text: str, reference: date | None = None) -> Dateline | None:
-    """The dateline at the start of `text`, or None.
+def find_dateline(text: str, reference: date | None = None, *, max_lines: int = 3) -> Dateline | None:
+    """The dateline at the start of one of the first `max_lines` non-blank lines of `text`, or None.
 
+    Several lines because extracted web pages often start with the headline (and a byline) before it.
     A dateline without a year is taken only when `reference` (e.g. the `--published` default) is given:
     the year is the reference's, moved back one when that would put the date more than a week after it.
     """
-    m = _DATELINE.match(text[:300])
-    if not m:
-        return None
+    pos, seen = 0, 0
+    while seen < max_lines and pos < len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        if text[pos:end].strip():
+            seen += 1
+            m = _DATELINE.match(text, pos, min(end, pos + 300))
+            if m:
+                return _read(m, reference)
+        pos = end + 1
+    return None
+
+
+def _read(m: re.Match[str], reference: date | None) -> Dateline | None:
     year_given = True
     try:
         if m["iso"]:
@@ -97,7 +109,7 @@ def _month_key(m: re.Match[str]) -> str:
     return "sept" if name.startswith("sept") else name[:3]
 
 
-def parse_dateline(text: str, reference: date | None = None) -> date | None:
+def parse_dateline(text: str, reference: date | None = None, *, max_lines: int = 3) -> date | None:
     """The date of the dateline at the start of `text`, or None."""
-    dl = find_dateline(text, reference)
+    dl = find_dateline(text, reference, max_lines=max_lines)
     return dl.date if dl else None
