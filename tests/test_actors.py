@@ -154,6 +154,8 @@ def test_not_actors() -> None:
     for text in ["Kandahar", "the governor", "a spokesman", "Afghan", "the district", "forces", "officers"]:
         assert name(text, country=AFG) is None, text
     assert name("soldiers") is None  # a state's forces cannot be named without a state
+    assert name("its last troops", country=AFG) is None  # whose troops is not known from the phrase
+    assert name("a security belt", country=AFG) is None
 
 
 def test_find_actors_offsets_and_kinds(nlp) -> None:
@@ -241,4 +243,4 @@ def test_acled_2020_actor1_recall(nlp) -> None:
         hits += row["actor1"] in found
     rate = hits / len(rows)
     print(f"\nACLED 2020 actor1 recall on {len(rows)} rows: {rate:.3f}")
-    assert rate >= 0.62
+    assert rate >= 0.64

@@ -69,8 +69,21 @@ def test_exact_offsets_inside_a_longer_document(nlp) -> None:
     assert (att.start, att.end) == (text.index("residents"), len(text) - 1)
 
 
+def test_source_phrase_boundaries(nlp) -> None:
+    text = "According to a report released on Monday by a research group, the militants hold 12 districts."
+    assert attribution(nlp, text).text == "a report released on Monday by a research group"
+    text = "Nine people were hurt, according to Omar Zaki, who works for the provincial health office."
+    assert attribution(nlp, text).text == "Omar Zaki, who works for the provincial health office"
+
+
 def test_no_attribution_when_the_report_states_it(nlp) -> None:
     assert attribution(nlp, "Three soldiers were killed in the clash near the airport.") is None
+    # A reporting verb inside a relative clause is not this sentence's source.
+    assert attribution(nlp, "The raid came a day before a ceasefire that both sides had announced.") is None
+    # What is reported is not who reports it.
+    assert (
+        attribution(nlp, "Two bridges were destroyed and several villages were reported abandoned.") is None
+    )
     # "claimed the district" is a capture, not a source.
     assert attribution(nlp, "The Taliban claimed the district on Tuesday.") is None
 
@@ -94,6 +107,11 @@ def test_speaker_actor(nlp) -> None:
             "claimed",
         ),
         ('"We have taken the whole district," said a Taliban commander in Badakhshan.', "claimed"),
+        ("Defence ministry spokesman Fawad Aman said the insurgents fled after heavy losses.", "claimed"),
+        (
+            "Taliban spokesman Zabihullah Mujahid said its fighters entered the town and seized a depot.",
+            "claimed",
+        ),
         # Hedging words.
         ("Local elders said the insurgents allegedly executed two prisoners.", "claimed"),
         ("Officials said the figure could not be independently verified.", "claimed"),

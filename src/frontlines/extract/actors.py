@@ -38,6 +38,7 @@ ARMED = NONSTATE_ARMED | {"State forces", "External/Other forces"}
 _STATE_INTERS = frozenset({"State forces", "External/Other forces"})
 # Determiners that may precede an anaphoric head ("the group") without making it a new group.
 _ANAPHORIC_DETS = frozenset({"the", "this", "that", "these", "those"})
+_POSSESSIVE_PRONOUNS = frozenset({"its", "their", "his", "her"})
 # Dependency labels of the left modifiers that belong to a noun phrase.
 _NP_MODS = frozenset(
     {"amod", "compound", "nmod", "det", "poss", "nummod", "quantmod", "case", "punct", "npadvmod"}
@@ -305,6 +306,8 @@ class ActorResolver:
                 ),
                 None,
             )
+            if nation is None and mod_words & _POSSESSIVE_PRONOUNS:
+                return None  # "its troops", "their soldiers": whose is unknown here, not the article's state
             if where is None:
                 return None  # a state's forces cannot be named without knowing the state
             return self.state_forces(where, force, on=on, context=country, unit=unit)

@@ -83,8 +83,15 @@ _GAIN_LEMMAS = frozenset(
         "push",
         "surrender",
         "free",
+        "enter",
+        "storm",
+        "shoot",
     }
 )
+# A different armed side as subject of these is a loss for it, so a gain for the speaker.
+_LOSS_LEMMAS = frozenset({"flee", "retreat", "suffer", "surrender", "withdraw", "lose", "abandon", "escape"})
+_EMBEDDED_DEPS = frozenset({"relcl", "acl", "amod", "pcomp", "csubj", "compound"})
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _DENIAL_LEMMAS = frozenset({"deny", "refute", "dispute", "contradict"})
 # "rejected the claim", "dismissed the reports as propaganda": denial only with these objects.
 _DENIAL_SOFT = frozenset({"reject", "dismiss"})
@@ -136,7 +143,9 @@ def _speakers(span: Span) -> list[tuple[int, int, Token, int]]:
                 to = doc[t.i + 1]
             pobj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
             if pobj is not None:
-                s, e = _clip(doc, pobj.left_edge.i, pobj.right_edge.i + 1, lo, hi)
+                s, e = _clip(
+                    doc, pobj.left_edge.i, _source_end(pobj, fronted=t.i <= t.sent.start + 1), lo, hi
+                )
                 if s < e:
                     out.append((s, e, t, 0))
             continue
@@ -145,10 +154,16 @@ def _speakers(span: Span) -> list[tuple[int, int, Token, int]]:
         lemma = t.lemma_.lower()
         if lemma == "claim" and not _claim_is_report(t):
             continue
-        subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if t.dep_ in _EMBEDDED_DEPS:
+            continue  # "a truce that both sides announced": not a source for this sentence
+        # The passive subject is what is reported ("villages were reported captured"), except with
+        # "quoted" ("he was quoted as saying").
+        subj_deps = ("nsubj", "nsubjpass") if lemma == "quote" else ("nsubj",)
+        subj = [c for c in t.children if c.dep_ in subj_deps]
         agent = [p for c in t.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
         who = agent or [s for s in subj if s.lower_ != "it"]
-        if not who and t.dep_ == "conj":  # "officials confirmed the attack and said ..."
+        if not who and t.dep_ == "conj" and t.head.lemma_.lower() in REPORTING_LEMMAS:
+            # "officials confirmed the attack and said ..." (not "districts fell and were reported ...")
             who = [c for c in t.head.children if c.dep_ == "nsubj"]
         for w in who:
             s, e = _clip(doc, w.left_edge.i, w.right_edge.i + 1, lo, hi)
@@ -159,6 +174,22 @@ def _speakers(span: Span) -> list[tuple[int, int, Token, int]]:
                 rank += 10  # keep pronoun speakers only as a last resort
             out.append((s, e, t, rank))
     return out
+
+
+def _source_end(head: Token, *, fronted: bool = False) -> int:
+    """End of a source phrase: its subtree, cut at a comma that starts a new clause (a misparse that
+    hangs the main clause under "according to ..."). A fronted "According to X, ..." ends at its comma."""
+    doc = head.doc
+    end = head.right_edge.i + 1
+    for i in range(head.i + 1, end):
+        if doc[i].text == "," and (fronted or any(_main_verb(doc[j]) for j in range(i + 1, end))):
+            return i
+    return end
+
+
+def _main_verb(t: Token) -> bool:
+    """A finite verb outside any relative clause ("who speaks for ..." does not end a source phrase)."""
+    return t.tag_ in _FINITE_TAGS and not any(a.dep_ in ("relcl", "acl") for a in [t, *t.ancestors])
 
 
 def _claim_is_report(t: Token) -> bool:
@@ -193,10 +224,16 @@ def _party_claim(span: Span, speaker: Actor, mentions: list[ActorMention], cue: 
     # Inside the speaker's own clause ("the Taliban said they had ..."), "they" is the speaker.
     reported = {t.i for t in cue.subtree} if cue is not None else set()
     for t in span:
-        if t.lemma_.lower() not in _GAIN_LEMMAS or t.pos_ != "VERB":
+        lemma = t.lemma_.lower()
+        if t.pos_ != "VERB" or (lemma not in _GAIN_LEMMAS and lemma not in _LOSS_LEMMAS):
             continue
         subj_tokens = [c for c in t.children if c.dep_ in ("nsubj", "agent")]
+        if not subj_tokens and t.dep_ == "conj":  # "... entered the town and seized two tanks"
+            subj_tokens = [c for c in t.head.children if c.dep_ in ("nsubj", "agent")]
         obj_tokens = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")]
+        if lemma in _LOSS_LEMMAS:
+            # "the insurgents fled": the other side's retreat is the speaker's gain.
+            subj_tokens, obj_tokens = [], subj_tokens
         for side, wanted_self in ((subj_tokens, True), (obj_tokens, False)):
             for tok in side:
                 selves = ("we", "our", "they", "their") if t.i in reported else ("we", "our")
