@@ -351,6 +351,11 @@ def test_score_case_both_paths() -> None:
     assert res.f1["sub_event_type"] == pytest.approx(2 / 3)
     assert f["sub_event_type [classify_text] (30, none=non-ACLED)"] == (5, 5)
     assert res.f1["sub_event_type [classify_text]"] == pytest.approx(1.0)
+    assert res.confusions["sub_event_type [classify_text]"] == []
+    assert res.confusions["sub_event_type"] == [
+        (scoring.NO_ACLED_EVENT, "Attack", 1),  # ties ordered by name
+        ("Peaceful protest", "Violent demonstration", 1),
+    ]
 
 
 def test_score_isaf_uses_top_event_and_transliteration() -> None:

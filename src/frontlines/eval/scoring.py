@@ -20,6 +20,7 @@ from frontlines.eval.datasets import GoldRow
 from frontlines.records import Event
 
 NONE_LABEL = "(none)"  # what a missing prediction is called in confusions
+NO_ACLED_EVENT = "(no ACLED event)"  # CASE: a non-ACLED class, or no event predicted
 COORD_TOLERANCE_KM = 25.0
 
 
@@ -349,7 +350,10 @@ def _case_block(
     res.fields[f"sub_event_type{suffix} (25 ACLED)"] = acled_t
     res.fields[f"sub_event_type{suffix} (30, none=non-ACLED)"] = all_t
     res.f1[f"sub_event_type{suffix}"] = weighted_f1(gold, predicted, SUB_EVENT_TYPES)
-    res.confusions[f"sub_event_type{suffix}"] = top_confusions(gold, predicted)
+    # Here a missing label on either side means "no ACLED event" (a non-ACLED class, or no prediction).
+    named_g = [g or NO_ACLED_EVENT for g in gold]
+    named_p = [p or NO_ACLED_EVENT for p in predicted]
+    res.confusions[f"sub_event_type{suffix}"] = top_confusions(named_g, named_p)
 
 
 def score_case(
