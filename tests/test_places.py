@@ -113,11 +113,11 @@ def test_unresolvable_place_is_kept(nlp) -> None:
 
 
 def _admin1_match(gaz, pred, gold_admin1: str, iso3: str) -> bool:
-    from frontlines.geo.gazetteer import name_key
+    from frontlines.geo.gazetteer import loose_key, name_key
 
     if pred is None or pred.admin1 is None:
         return False
-    if name_key(pred.admin1) == name_key(gold_admin1):
+    if loose_key(name_key(pred.admin1)) == loose_key(name_key(gold_admin1)):  # "Idleb" = "Idlib"
         return True
     gold = gaz.lookup(gold_admin1, iso3=iso3, kinds={"admin1"}, limit=1)
     return bool(gold) and gold[0].iso3 == pred.iso3 and name_key(gold[0].admin1) == name_key(pred.admin1)
@@ -153,6 +153,6 @@ def test_acled_admin1_accuracy(nlp) -> None:
         f"\nACLED 2020 admin1 accuracy over {n} rows: text only {text_only / n:.3f}, "
         f"country given {given / n:.3f}; article country from text {country_ok / n:.3f}"
     )
-    assert text_only / n > 0.48
-    assert given / n > 0.50
-    assert country_ok / n > 0.66
+    assert text_only / n > 0.57
+    assert given / n > 0.65
+    assert country_ok / n > 0.70

@@ -159,11 +159,63 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
                 near=_is_near(doc, ext.start),
             )
         )
+    out.extend(_proper_noun_places(span, ctx, gaz))
     pds = _police_districts(span, ctx, gaz, last_city, out)
     if pds:  # the NER often tags "Seventh Police District" itself: keep the resolved one
         out = [m for m in out if not any(m.start < p.end and p.start < m.end for p in pds)]
     out.extend(pds)
     out.sort(key=lambda m: m.start)
+    return out
+
+
+def _free(tok: Token) -> bool:
+    """Not inside an entity, or inside a short ORG (the NER often calls villages ORG: "Tafas")."""
+    if not tok.ent_type_:
+        return True
+    if tok.ent_type_ != "ORG":
+        return False
+    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    return ent is not None and len(ent) <= 2 and all(t.pos_ == "PROPN" for t in ent)
+
+
+def _proper_noun_places(span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer) -> list[PlaceMention]:
+    """Villages the NER misses: proper-noun runs outside any entity that name a place in the article's
+    country, or any place when followed by a kind word ("in Aydin province")."""
+    doc = span.doc if isinstance(span, Span) else span
+    toks = list(span)
+    out: list[PlaceMention] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.pos_ != "PROPN" or not _free(t) or not t.text[:1].isupper():
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(toks) and toks[j + 1].pos_ == "PROPN" and _free(toks[j + 1]):
+            j += 1
+        run = doc[toks[i].i : toks[j].i + 1]
+        i = j + 1
+        if len(run.text) < 4:
+            continue
+        ext, hint = _with_suffix(run)
+        if hint is None and not ctx.iso3:
+            continue
+        ranked = gaz.ranked(ext.text, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"city", "admin1", "admin2"})
+        if not ranked:
+            continue
+        place = gaz.place(ranked[0][0])
+        if hint is None and place.iso3 != ctx.iso3:
+            continue
+        out.append(
+            PlaceMention(
+                start=ext.start_char,
+                end=ext.end_char,
+                text=ext.text,
+                place=place,
+                candidates=len(ranked),
+                near=_is_near(doc, ext.start),
+            )
+        )
     return out
 
 

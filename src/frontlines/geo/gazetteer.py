@@ -31,7 +31,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 6  # bump when the index layout or build rules change
+BUILD_VERSION = 7  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -110,7 +110,10 @@ def loose_key(key: str) -> str:
     """A coarser key for transliteration variants (Maywand/Maiwand, Qunduz/Kunduz, Panjwayi/Panjwai)."""
     for a, b in _LOOSE:
         key = key.replace(a, b)
-    return re.sub(r"(.)\1+", r"\1", key)
+    key = re.sub(r"(.)\1+", r"\1", key)
+    # Consonant skeleton after the first letter: vowels are what transliterations disagree on
+    # ("Idleb"/"Idlib", "al-Hasakeh"/"Al Hasakah").
+    return key[:1] + re.sub(r"[aeiou]", "", key[1:])
 
 
 def split_kind_suffix(text: str) -> tuple[str, str | None]:
@@ -693,20 +696,32 @@ class Gazetteer:
         return self.place(ids[0]) if ids else None
 
     @lru_cache(maxsize=50_000)  # noqa: B019 - the gazetteer is a process-wide singleton
-    def _candidates(self, key: str) -> tuple[tuple[int, bool], ...]:
+    def _candidates(self, key: str) -> tuple[tuple[int, int], ...]:
         rows = self._q("SELECT tier, id FROM names WHERE key = ? AND tier < 2", (key,))
         primary = [i for t, i in rows if t == _TIER_PRIMARY]
         alt = [i for t, i in rows if t == _TIER_ALT and i not in primary]
-        if not rows and len(key) >= 5:
-            # Transliteration variants of admin units and Afghan places, as alternate-name matches.
-            alt = [
-                i for (i,) in self._q("SELECT id FROM names WHERE key = ? AND tier = 2", (loose_key(key),))
-            ]
-        return tuple((i, False) for i in primary) + tuple((i, True) for i in alt)
+        return tuple((i, 0) for i in primary) + tuple((i, 1) for i in alt)
 
-    def candidates(self, name: str) -> list[tuple[int, bool]]:
-        """Row ids matching a name, with whether the match is only through an alternate name."""
-        return list(self._candidates(name_key(name)))
+    @lru_cache(maxsize=50_000)  # noqa: B019
+    def _loose_candidates(self, key: str) -> tuple[tuple[int, int], ...]:
+        if len(key) < 5:
+            return ()
+        rows = self._q("SELECT id FROM names WHERE key = ? AND tier = 2", (loose_key(key),))
+        return tuple((i, 2) for (i,) in rows)
+
+    def candidates(self, name: str, kinds: set[str] | None = None) -> list[tuple[int, int]]:
+        """Row ids matching a name, with the match's tier: 0 a name, 1 an alternate name, 2 a variant.
+
+        Transliteration variants of admin units and Afghan places (a consonant-skeleton key) are
+        tried when the exact key finds nothing of the wanted kinds.
+        """
+        key = name_key(name)
+        found = list(self._candidates(key))
+        if kinds:
+            found = [c for c in found if self._row(c[0])[1] in kinds]
+        if not found:
+            found = [c for c in self._loose_candidates(key) if not kinds or self._row(c[0])[1] in kinds]
+        return found
 
     def lookup(
         self,
@@ -730,11 +745,9 @@ class Gazetteer:
     ) -> list[tuple[int, float]]:
         """(row id, score) pairs, best first."""
         base, hint = split_kind_suffix(name)
-        cands = self.candidates(base)
+        cands = self.candidates(base, kinds)
         if not cands and hint:
-            cands, hint = self.candidates(name), None
-        if kinds:
-            cands = [c for c in cands if self._row(c[0])[1] in kinds]
+            cands, hint = self.candidates(name, kinds), None
         if hint:
             hinted = [c for c in cands if self._row(c[0])[1] == hint]
             if hint == "admin2":  # "X district" may name a district centre town or a crossing
@@ -743,8 +756,10 @@ class Gazetteer:
         a1key = name_key(admin1) if admin1 else None
         key = name_key(base)
         scored = []
-        for i, is_alt in cands:
+        for i, tier in cands:
             r = self._row(i)
+            if tier == 2 and not (r[2] == iso3 if iso3 else r[2] == "AFG"):
+                continue  # spelling variants are trusted inside the known country (or Afghanistan) only
             kind, pop = r[1], r[9] or 0
             s = _AFG_ADMIN2_SCORE if (kind == "admin2" and r[2] == "AFG") else _KIND_SCORE[kind]
             if kind == "city":
@@ -753,8 +768,8 @@ class Gazetteer:
                     s += 4.0  # a provincial seat named like its province ("Kandahar", "Herat")
             elif kind == "admin1":
                 s += 0.5 * math.log10(pop + 1)
-            if is_alt:
-                s -= 1.5
+            if tier:
+                s -= 0.5 * tier
             if iso3 and r[2] == iso3:
                 s += 20.0
             if a1key and name_key(r[4] or "") == a1key:
