@@ -448,6 +448,7 @@ def test_any_percentage(nlp, n, hedge):
         "A joint Afghan and coalition force killed seven insurgents in total during the raid overnight.",
         "Two other soldiers fled the checkpoint when the shooting began.",
         "Hundreds of people rallied in the city, demanding justice for a student killed by police in May.",
+        "Troops killed more than 30 insurgents in an operation in one district during the past two days.",
         # shares that are not about control
         "About 40 percent of the country's population lives in poverty.",
     ],

@@ -839,6 +839,14 @@ def _build(
                 continue
             if single_incident and not aggregate:
                 continue
+            if (
+                period
+                and period.first
+                and period.last
+                and (period.last - period.first).days < 6
+                and not aggregate
+            ):
+                continue  # "during the past two days" in one district: ACLED splits that into events
         if d.metric == "personnel_fled" and not (period or aggregate or lex.abroad.search(text[first.end :])):
             continue
         evidence: list[Evidence] = []
