@@ -130,6 +130,12 @@ def test_word_fractions_and_hedges(claims_of, phrase, value, qualifier):
     assert c.subject == "Taliban"  # "the insurgents" is the article's main actor
 
 
+def test_share_of_a_province(claims_of):
+    text = "Insurgents control three-quarters of Helmand province, residents say."
+    c = one(claims_of(text), "territory_share")
+    assert (c.value, c.claimant, c.subject) == (75, "residents", "Taliban")
+
+
 def test_border_share(claims_of):
     text = "The group now controls about 90 percent of the country's borders, a Taliban spokesman said."
     c = one(claims_of(text), "border_share")
@@ -279,6 +285,13 @@ def test_killed_or_wounded_is_not_a_death_toll(claims_of):
     assert span_of(c, "period_start") == "in May and June"
 
 
+def test_casualties_noun(claims_of):
+    text = "More than 3,000 civilian casualties were recorded between January and March."
+    c = one(claims_of(text), "casualties")
+    assert (c.value, c.qualifier, c.categories) == (3000, "more than", {"civilians": 3000})
+    assert (c.period_start, c.period_end) == ("2021-01-01", "2021-03-31")
+
+
 def test_year_to_date_total(claims_of):
     text = "Nearly 5,000 people have been killed in fighting so far this year, the ministry said."
     c = one(claims_of(text), "fatalities")
@@ -303,6 +316,12 @@ def test_year_to_date_total(claims_of):
             "a year",
         ),
         ("The post brings in $300,000 per week in customs duties.", 300_000, "USD/week", "per week"),
+        (
+            "The group rakes in some $2 million each month from the mines.",
+            2_000_000,
+            "USD/month",
+            "each month",
+        ),
     ],
 )
 def test_revenue(claims_of, text, value, unit, rate):
