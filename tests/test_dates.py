@@ -198,6 +198,22 @@ def test_find_dates_patterns_the_tagger_may_miss(nlp) -> None:
     assert any(t.endswith("recent days") for t in windows)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Officials said the ceasefire will start on Monday.", D(2021, 7, 19)),
+        ("The truce, which begins on Sunday, was announced by both sides.", D(2021, 7, 18)),
+        ("Talks are expected to resume on Thursday.", D(2021, 7, 22)),
+        ("The convoy was attacked on Monday.", D(2021, 7, 12)),
+        ("The governor said on Thursday that fighting continues.", D(2021, 7, 15)),
+    ],
+)
+def test_find_dates_weekday_in_a_future_clause_is_the_coming_one(nlp, text: str, expected: date) -> None:
+    ms = [m for m in _mentions(nlp, text) if m.window is not None]
+    assert [m.window.earliest for m in ms] == [expected]
+    assert is_future(ms[0].window, PUB) == (expected > PUB)
+
+
 def test_find_dates_without_publication_date(nlp) -> None:
     ms = _mentions(nlp, "The district fell on July 9, 2021 after fighting on Friday.", None)
     assert any(m.window == DateWindow(D(2021, 7, 9), D(2021, 7, 9), 1) for m in ms)

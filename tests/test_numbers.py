@@ -203,6 +203,12 @@ def _cas(nlp, text: str) -> list[tuple[int | None, str, str | None]]:
         ("An official put the toll at 23 commandos dead.", [(23, "killed", "security forces")]),
         ("A fighter said the group had lost one man.", [(1, "killed", None)]),
         ("Their dead included 4 women.", []),
+        (
+            "Early reports put the toll at three people dead and about 15 wounded.",
+            [(3, "killed", None), (15, "wounded", None)],
+        ),
+        ("The number of people killed in the market bombing rose to at least 31.", [(31, "killed", None)]),
+        ("Officials raised the death toll from the bombing to 64 on Monday.", [(64, "killed", None)]),
     ],
 )
 def test_find_casualties(nlp, text: str, expected: list) -> None:

@@ -436,13 +436,71 @@ _CALENDAR_WORD = re.compile(
 )
 
 
+_BARE_WEEKDAY = re.compile(rf"^(?:on\s+)?{_WD_RE}{_TOD}$")
+_FUTURE_AUX = {"will", "'ll", "shall", "wo"}
+_SCHEDULE = {
+    "due",
+    "expect",
+    "schedule",
+    "set",
+    "plan",
+    "go",
+    "begin",
+    "start",
+    "resume",
+    "open",
+    "end",
+    "expire",
+}
+
+
+def _is_bare_weekday(text: str) -> bool:
+    return bool(_BARE_WEEKDAY.match(_SPACE.sub(" ", text.lower().strip())))
+
+
+def _future_clause(tok) -> bool:
+    """Whether the clause a date sits in speaks of the future ("will start on Monday", "the truce
+    begins on Thursday", "is due on Friday"): a bare weekday there is the next one, not the last."""
+    v = tok
+    for _ in range(6):
+        if v.pos_ in ("VERB", "AUX") or v.dep_ == "ROOT":
+            break
+        if v.head is v:
+            break
+        v = v.head
+    if v.pos_ not in ("VERB", "AUX", "ADJ"):
+        return False
+    kids = list(v.children)
+    if any(c.lower_ in _FUTURE_AUX and c.dep_ == "aux" for c in kids):
+        return True
+    if v.lemma_ == "be" and any(c.lower_ in ("due", "expected", "scheduled", "set") for c in kids):
+        return True
+    if v.tag_ == "VB" and v.dep_ == "xcomp" and v.head.lemma_.lower() in _SCHEDULE | {"plan", "agree"}:
+        return True  # "are expected to resume on Friday"
+    if v.tag_ in ("VBZ", "VBP") and not any(c.dep_ in ("aux", "auxpass") for c in kids):
+        # present tense reports past events in headlines; only verbs of schedule look ahead ("begins")
+        return v.lemma_.lower() in _SCHEDULE
+    return False
+
+
+def _upcoming(w: DateWindow, published: date | None) -> DateWindow:
+    """The same weekday on or after publication."""
+    if published is None or w.earliest > published:
+        return w
+    ahead = (w.earliest.weekday() - published.weekday()) % 7
+    d = published + timedelta(days=ahead)
+    return DateWindow(d, d, w.precision)
+
+
 def find_dates(span, published: date | None) -> list[DateMention]:  # span: spacy Span or Doc
     """Date mentions in a sentence or document, resolved against `published`.
 
     spaCy DATE/TIME entities first (stray leading tokens such as a count are dropped until the rest
     resolves), then our own patterns for what the tagger misses. Unresolvable entities are kept (window
     None) only when they carry a calendar word, so durations like "three days" stay visible to callers
-    while number ranges mistagged as DATE do not. Future windows are returned as is (see `is_future`).
+    while number ranges mistagged as DATE do not. A bare weekday in a future-tense clause ("will start on
+    Monday", "the truce begins on Thursday") is the coming one. Future windows are returned as is, for the
+    caller to drop (see `is_future`).
     """
     doc = span.doc if hasattr(span, "doc") else span
     base = span.start_char if hasattr(span, "start_char") else 0
@@ -462,6 +520,8 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
             piece = text[start:end]
             w = resolve(piece, published)
             hist = is_historical(piece, published)
+            if w is not None and _is_bare_weekday(piece) and _future_clause(tokens[-1]):
+                w = _upcoming(w, published)
             if w is not None or hist:
                 found = DateMention(start, end, piece, w, hist)
                 break
@@ -478,6 +538,14 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
         w = resolve(m.group(0), published)
         if w is None:
             continue
+        if _is_bare_weekday(m.group(0)):
+            tok = (
+                span.doc[span.doc.char_span(start, end, alignment_mode="expand").end - 1]
+                if end > start
+                else None
+            )
+            if tok is not None and _future_clause(tok):
+                w = _upcoming(w, published)
         out.append(DateMention(start, end, m.group(0), w, is_historical(m.group(0), published)))
         taken.append((start, end))
     out.sort(key=lambda d: d.start)

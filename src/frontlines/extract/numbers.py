@@ -349,9 +349,17 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
     if d == "pobj" and h.lower_ == "of" and _lemma(h.head) in ofs:
         return ofs[_lemma(h.head)], False
     if d == "pobj" and h.lower_ in ("to", "at") and h.head.pos_ in ("VERB", "AUX"):
-        # "the death toll rose to 45", "the toll stood at 12"
-        if any(_lemma(c) == "toll" for c in h.head.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")):
-            return "killed", False
+        # "the death toll rose to 45", "put the toll at 12", "the number of people killed rose to 58"
+        for c in h.head.children:
+            if c.dep_ not in ("nsubj", "nsubjpass", "dobj"):
+                continue
+            if _lemma(c) == "toll":
+                return "killed", False
+            if _lemma(c) == "number":
+                for o in (o for prep in c.children if prep.lower_ == "of" for o in prep.children):
+                    for part in o.children:
+                        if part.dep_ in ("acl", "amod", "relcl") and _lemma(part) in verbs:
+                            return verbs[_lemma(part)], False
     for c in noun.children:
         if c.dep_ in ("acl", "amod", "relcl") and c.lower_ in adjs and adjs[c.lower_]:
             return adjs[c.lower_], False
@@ -473,14 +481,16 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
         )
         if not bare and not (_is_person(noun) or _is_person(counted)):
             continue
+        outcome, neg = _adjacent_outcome(doc, max(b - 1, noun.i, counted.i) + 1, hi)
+        if outcome is None:
+            outcome, neg = _outcome_of(counted)
+            if outcome is None and noun is not counted:
+                outcome, neg = _outcome_of(noun)
         anchor = counted.head if counted.dep_ == "appos" else None
         if anchor is not None and anchor.i in seen_nouns:
             continue  # "Noorani, a Taliban leader, was killed": one person, already counted
         if _under_subset(counted):
             continue
-        outcome, neg = _outcome_of(counted)
-        if outcome is None and noun is not counted:
-            outcome, neg = _outcome_of(noun)
         if outcome is None or neg:
             continue
         qtext = text[doc[a].idx : doc[b - 1].idx + len(doc[b - 1])]
@@ -557,6 +567,16 @@ def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
             first = t.doc[first.i - 1]
     start, end = first.idx, t.idx + len(t)
     return CasualtyMention(start, end, t.doc.text[start:end], Quantity(value=1), outcome, _category(t))
+
+
+def _adjacent_outcome(doc, i: int, hi: int) -> tuple[str | None, bool]:
+    """An outcome word right after the figure ("four people dead and 20 wounded"): the parse often hangs
+    it elsewhere, but in lists of tolls the adjacent word is what the figure means."""
+    if i < hi and doc[i].tag_ in ("JJ", "VBN") and doc[i].dep_ != "amod":
+        adj = _lexicon()["outcome_adjectives"].get(doc[i].lower_)
+        if adj and (i + 1 >= hi or doc[i + 1].lower_ not in ("by", "in", "on")):
+            return adj, False
+    return None, False
 
 
 def _under_subset(tok) -> bool:
