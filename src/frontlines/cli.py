@@ -78,6 +78,25 @@ def extract(
     )
 
 
+@app.command()
+def summary(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    latest: Annotated[int, typer.Option("--latest", help="How many recent events to list.")] = 15,
+) -> None:
+    """What the store holds: counts, events by type and province, recent events, claims."""
+    from frontlines.config import resolve_db_url
+    from frontlines.store.db import open_store
+    from frontlines.views.summary import print_summary, summarise
+
+    with open_store(resolve_db_url(db)) as store:
+        data = summarise(store, latest=latest)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, default=str))
+    else:
+        print_summary(data)
+
+
 @app.command("eval")
 def eval_(
     gold: Annotated[

@@ -7,7 +7,6 @@ dataclasses so extraction stays cheap; `to_dict()` gives the JSON Lines form.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -15,12 +14,10 @@ from typing import Any, Literal
 
 Certainty = Literal["reported", "claimed", "disputed"]
 
-_WS = re.compile(r"\s+")
-
-
 def normalise_text(text: str) -> str:
     """The form a document's identity is computed from: NFC, whitespace collapsed, case kept."""
-    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    # str.split() with no argument splits on exactly the characters `\s` matches, and is ~5x faster.
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def content_hash(text: str) -> str:

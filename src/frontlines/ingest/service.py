@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from frontlines import __version__, config
+from frontlines import config
 from frontlines.ingest.readers import Rejection, read_sources
 from frontlines.records import Document
 
@@ -90,12 +90,17 @@ def ingest(
     published: date | None = None,
     extract: bool = True,
     extractor: Any = None,
-    extractor_version: str = __version__,
+    extractor_version: str | None = None,
     console: Console | None = None,
 ) -> IngestStats:
     """Ingest into an open `Store`; the work behind `ingest_command`, usable from other code (backfill)."""
     err = console or Console(stderr=True, highlight=False, soft_wrap=True)
     stats = IngestStats()
+    if extractor_version is None:
+        # Re-extract stored documents whenever the extractor (code or rules) changes version.
+        from frontlines.extract.pipeline import EXTRACTOR_VERSION
+
+        extractor_version = getattr(extractor, "version", None) or EXTRACTOR_VERSION
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
