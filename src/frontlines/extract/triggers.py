@@ -62,10 +62,11 @@ _METHOD_TYPES = {
     "Grenade",
 }
 # Sub-types a crime report also produces ("police arrested three robbers"): not ACLED events there.
-_CRIME_LIKE = {"Arrests", "Disrupted weapons use", "Attack", "Armed clash", "Looting/property destruction"}
+_CRIME_LIKE = {"Arrests", "Disrupted weapons use", "Attack", "Armed clash"}
+# ACLED: violence by the demonstrators makes the event a riot even when force is used against them.
 _PROTEST_ORDER = [
-    "Excessive force against protesters",
     "Violent demonstration",
+    "Excessive force against protesters",
     "Protest with intervention",
     "Peaceful protest",
 ]
@@ -229,6 +230,8 @@ def _arguments(tok: Token) -> tuple[Token | None, Token | None]:
                 agent = to
             else:
                 patient = _pobj(tok, {"on", "against", "from", "into", "in", "at", "of", "to", "upon"})
+        if tok.lemma_.lower() in ("die", "perish") and agent is not None:
+            patient, agent = agent, None
         if patient is None and tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN"):
             patient = tok.head
         return agent, patient
@@ -413,6 +416,10 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
             gov = _governor(c.root)
             if gov is None or not (set(_forms(gov)) & lex.classes.get(val, set())):
                 return False
+        if key == "from_place":
+            src = _pobj(c.root, {"from"})
+            if (src is not None and _in_class(src, "place", lex)) != bool(val):
+                return False
         if key == "prt":
             if not any(ch.lower_ in val for ch in c.root.children if ch.dep_ in ("prt", "prep", "advmod")):
                 return False
@@ -491,7 +498,7 @@ def _modality(c: _Cand, lex: _Lexicon) -> None:
                 c.type = "Armed clash"  # fighting happened; the capture did not
             elif g == "fail":
                 c.negated = True
-        elif g in lex.classes["future"] and t.dep_ == "xcomp":
+        elif g in lex.classes["future"] and t.dep_ in ("xcomp", "pcomp"):
             c.score = min(c.score, _MODAL_CAP)
         elif g in lex.classes["hedge_verb"] and t.dep_ == "xcomp":
             c.hedged = True
@@ -642,15 +649,11 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
                 # Taken after the other side withdrew: ACLED's non-violent transfer.
                 c.type = "Non-violent transfer of territory"
             elif c.agent is not None:
-                head = set(_forms(c.agent))
-                if head & lex.classes["state"]:
-                    c.type = "Government regains territory"
-                elif head & lex.classes["nonstate"]:
+                # "ISIS forces", "rebel troops": a non-state modifier outranks a state head word.
+                if _in_class(c.agent, "nonstate", lex):
                     c.type = "Non-state actor overtakes territory"
-                elif _in_class(c.agent, "state", lex) and not _in_class(c.agent, "nonstate", lex):
+                elif _in_class(c.agent, "state", lex):
                     c.type = "Government regains territory"
-                elif _in_class(c.agent, "nonstate", lex):
-                    c.type = "Non-state actor overtakes territory"
     # Protest words take the gravest thing that happened to or in the protest.
     present = {c.type for c in cands if not c.negated}
     protest_type = next((t for t in _PROTEST_ORDER if t in present), None)
@@ -705,7 +708,9 @@ def classify_doc(doc: Doc) -> str | None:
         return None
     lex = _lexicon()
     sw, ss = _sent_text(doc[:])
-    if _has_cue("disaster", lex, sw, ss) and not _has_cue("armed_actor", lex, sw, ss):
+    types = {t.sub_event_type for t in trigs}
+    protest = [p for p in _PROTEST_ORDER if p in types]
+    if not protest and _has_cue("disaster", lex, sw, ss) and not _has_cue("armed_actor", lex, sw, ss):
         return None
     if _has_cue("crime", lex, sw, ss) and not _has_cue("political", lex, sw, ss):
         trigs = [t for t in trigs if t.sub_event_type not in _CRIME_LIKE]
