@@ -53,6 +53,7 @@ def fake_extractor(monkeypatch: pytest.MonkeyPatch) -> FakeExtractor:
     fake = FakeExtractor()
     mod = types.ModuleType("frontlines.extract.pipeline")
     mod.get_extractor = lambda: fake  # type: ignore[attr-defined]
+    mod.EXTRACTOR_VERSION = "fake-1"  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "frontlines.extract.pipeline", mod)
     import frontlines.extract
 
