@@ -7,7 +7,10 @@ every field keeps the character span it came from.
 
 How it reads a sentence (rules, no model; the words live in `data/claims.yaml`):
 1. Figures: digits, number words, fractions ("one-third to one-half" -> 33.3..50 percent), money, with
-   the hedge before them ("at least", "roughly") and an "of N" / "out of N" after them.
+   the hedge before them ("at least", "roughly") and an "of N" / "out of N" after them. Counts of people,
+   districts etc. are read by `frontlines.extract.numbers.parse_quantity`, so claims and events code
+   hedges alike ("roughly" -> "about"; "nearly 300" -> 299, ACLED's lowest credible figure); shares
+   and money keep the stated figure ("nearly half" -> 50 percent, qualifier "nearly").
 2. What a figure counts is the noun right after it ("150 of roughly 400 *districts*", "85 percent of the
    *country*"); an elliptical figure ("201 are contested") takes the noun of the figure before it, and a
    share without its own noun ("put it at one-third to one-half") takes the metric of the share before it.
@@ -46,6 +49,7 @@ import yaml
 from spacy.tokens import Span
 
 from frontlines.extract.dates import resolve as resolve_date
+from frontlines.extract.numbers import parse_quantity
 from frontlines.records import Claim, Document, Evidence, stable_id
 
 __all__ = ["find_claims", "PUBLICATION"]
@@ -308,6 +312,15 @@ def _figures(text: str, lex: _Lexicon) -> list[_Figure]:
                 fig.end = m2.end()
                 fig.unit_in_span = kind2 in ("percent", "money")
                 i += 1
+        if fig.kind == "count":
+            # Counts read the project's way (frontlines.extract.numbers): same hedges, same values as
+            # events ("nearly 300" -> 299, the lowest credible figure). Shares and money are ours.
+            q = parse_quantity(text[fig.start : fig.end])
+            if q is not None and q.value is not None:
+                fig.value = float(q.value)
+                fig.low = float(q.low) if q.low is not None else None
+                fig.high = float(q.high) if q.high is not None else None
+                fig.qualifier = q.qualifier or (fig.qualifier if q.vague else None)
         fig.after = fig.end
         of = lex.of_after.match(text[fig.end :])
         if of:
@@ -1005,9 +1018,9 @@ def _interval(c: Claim) -> tuple[float, float]:
     q = c.qualifier or ""
     if q in ("at least", "more than"):
         hi = float("inf")
-    elif q in ("up to", "less than"):
+    elif q in ("up to", "fewer than"):
         lo = 0.0
-    elif q in ("about", "roughly", "nearly"):
+    elif q in ("about", "nearly"):
         lo, hi = lo * 0.9, hi * 1.1
     return lo, hi
 
