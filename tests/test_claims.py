@@ -98,6 +98,11 @@ def test_two_figures_in_one_sentence_dispute_each_other(claims_of):
     assert a.certainty == b.certainty == "disputed"
 
 
+def test_unrelated_percentage_does_not_inherit_a_share(claims_of):
+    text = "The Taliban control 85 percent of the country. Food prices rose 30 percent in June."
+    assert [(c.metric, c.value) for c in claims_of(text)] == [("territory_share", 85)]
+
+
 def test_overlapping_figures_are_not_disputed(claims_of):
     text = (
         "The Afghan government says it controls 80 to 85 percent of the territory. "

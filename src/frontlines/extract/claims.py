@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -597,8 +597,6 @@ class _Draft:
     unit: str
     rate_span: tuple[int, int] | None = None
     inherited: bool = False
-    outcome_span: tuple[int, int] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _clause_before(text: str, start: int, floor: int) -> tuple[int, str]:
@@ -690,9 +688,10 @@ def _drafts(
             if has_control or (shared, "percent") in context_metrics:
                 metric = shared
         elif fig.kind == "percent" and fig.thing is None:
-            # "put it at one-third to one-half": the share named just before.
+            # "put it at one-third to one-half", "they hold 85 percent": the share named just before.
             shares = [m for m, u in context_metrics if u == "percent"]
-            if shares:
+            clause = _clause_before(text, fig.start, floor)[1]
+            if shares and (_REFERENCE.search(clause) or lex.control.search(clause)):
                 metric, inherited = shares[-1], True
         elif fig.kind == "count" and fig.thing is None:
             # "the ministry put the number of dead at 800", "others put the figure at 120"
@@ -822,14 +821,12 @@ def _sentence_claims(span: Span, ctx: _Context, lex: _Lexicon, *, inherit: bool)
             ]
         drafts = _drafts(text, figs, lex, context)
         if drafts:
-            claims = _build(span, drafts, ctx, lex, context)
+            claims = _build(span, drafts, ctx, lex)
     cache[key] = claims
     return claims
 
 
-def _build(
-    span: Span, drafts: list[_Draft], ctx: _Context, lex: _Lexicon, context: list[tuple[str, str]]
-) -> list[Claim]:
+def _build(span: Span, drafts: list[_Draft], ctx: _Context, lex: _Lexicon) -> list[Claim]:
     text = span.text
     base = span.start_char
     doc = ctx.doc
@@ -840,7 +837,6 @@ def _build(
     single_incident = bool(lex.trigger_singular.search(text))
     one_day = bool(lex.day.search(text))
     out: list[Claim] = []
-    seen_metrics: list[tuple[str, str]] = list(context)
     for d in drafts:
         first = d.figs[0]
         if _is_historical(text, first.start, ctx.published, lex):
@@ -963,7 +959,6 @@ def _build(
                 evidence=evidence,
             )
         )
-        seen_metrics.append((d.metric, unit))
     return out
 
 
