@@ -156,3 +156,50 @@ def test_acled_admin1_accuracy(nlp) -> None:
     assert text_only / n > 0.57
     assert given / n > 0.65
     assert country_ok / n > 0.70
+
+
+EVENT_LOCATION = ACLED.parents[1] / "event-location" / "labeled_text.jsonl.zip"
+
+
+@pytest.mark.skipif(not EVENT_LOCATION.exists(), reason="event-location dev data not present")
+def test_event_location_choice(nlp) -> None:
+    """Which place did the event happen in (Halterman 2019 verb-location links), where we found it."""
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(EVENT_LOCATION) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".jsonl") and "MACOSX" not in n)
+        rows = json.loads(zf.read(name))
+    rows = [
+        r
+        for r in rows
+        if r.get("answer") == "accept"
+        and any(s["label"] == "LOCATION" for s in r.get("spans", []))
+        and sum(s["label"] == "VERB" for s in r["spans"]) == 1
+    ][: int(os.environ.get("FRONTLINES_EVLOC_ROWS", "1500"))]
+    found = multi = right = right_multi = first_multi = 0
+    for doc, r in zip(nlp.pipe([r["text"] for r in rows], batch_size=64), rows, strict=True):
+        ms = find_places(doc, _ctx(doc))
+        gold = [(s["start"], s["end"]) for s in r["spans"] if s["label"] == "LOCATION"]
+        verb = next(s for s in r["spans"] if s["label"] == "VERB")
+
+        def hit(m: PlaceMention, gold=gold) -> bool:
+            return any(m.start < e and s < m.end for s, e in gold)
+
+        if not any(hit(m) for m in ms):
+            continue
+        found += 1
+        chosen = choose_event_place(ms, verb["start"], verb["end"], doc)
+        ok = chosen is not None and hit(chosen)
+        right += ok
+        if len({(m.start, m.end) for m in ms}) > 1:
+            multi += 1
+            right_multi += ok
+            first_multi += hit(ms[0])
+    print(
+        f"\nevent-location: gold place among our mentions in {found}/{len(rows)} sentences; chosen right "
+        f"{right / found:.3f}; with >1 candidate {right_multi / multi:.3f} over {multi} "
+        f"(first-mention baseline {first_multi / multi:.3f})"
+    )
+    assert right_multi / multi > first_multi / multi
+    assert right_multi / multi > 0.55

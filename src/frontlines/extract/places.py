@@ -79,8 +79,51 @@ def _is_near(doc: Doc, start: int) -> bool:
     return False
 
 
+# Transliterated Arabic articles start real place names in lower case ("al-Tijara").
+_LOWER_PREFIXES = (
+    "al",
+    "el",
+    "ad",
+    "ar",
+    "as",
+    "ash",
+    "at",
+    "az",
+    "an",
+    "ed",
+    "en",
+    "es",
+    "ez",
+    "ibn",
+    "bin",
+)
+
+
 def _ents(span: Span | Doc) -> list[Span]:
-    return [e for e in span.ents if e.label_ in PLACE_LABELS]
+    """Place entities, less generic phrases the NER tags ("southern province", "the region")."""
+    out = []
+    for e in span.ents:
+        if e.label_ not in PLACE_LABELS:
+            continue
+        first = e[0] if e[0].lower_ != "the" or len(e) == 1 else e[1]
+        if first.is_lower and first.text.split("-")[0] not in _LOWER_PREFIXES:
+            continue
+        out.append(e)
+    return out
+
+
+def _container_of_next(doc: Doc, m: PlaceMention, others: list[PlaceMention]) -> bool:
+    """ "the West Bank city of Nablus": the first place only says where the second one is."""
+    sp = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if sp is None:
+        return False
+    i = sp.end
+    if i < len(doc) and doc[i].lower_ in _SUFFIX_WORDS:
+        i += 1
+    if i + 1 < len(doc) and doc[i].lower_ == "of":
+        nxt = doc[i + 1 : i + 3]
+        return any(o is not m and nxt.start_char <= o.start < nxt.end_char + 1 for o in others)
+    return False
 
 
 def _with_suffix(ent: Span) -> tuple[Span, str | None]:
@@ -426,6 +469,14 @@ def choose_event_place(
             )
         ):
             score -= 5.0  # "Torghundi, in Herat province": the province only locates the crossing
+        if (
+            m.place is not None
+            and m.place.kind == "country"
+            and any(o.place is not None and o.place.kind != "country" for o in cands)
+        ):
+            score -= 3.0  # a country is the event's place only when nothing smaller is named
+        if _container_of_next(doc, m, cands):
+            score -= 4.0
             score -= 0.05 * abs(root.i - troot.i)
         if best is None or score > best[0]:
             best = (score, m)
