@@ -400,6 +400,8 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
             return False
         if key == "arg" and not (_in_class(c.agent, val, lex) or _in_class(c.patient, val, lex)):
             return False
+        if key == "agent_none" and (c.agent is None) != bool(val):
+            return False
         if key == "patient_none" and (c.patient is None) != bool(val):
             return False
         if key == "sent" and not _has_cue(val, lex, sw, ss):
@@ -621,7 +623,12 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
                 c.drop = True
     # "the captured district", "abandoned outposts": an attribute, not a new event.
     for c in cands:
-        if c.root.dep_ == "amod" and c.entry.role != "method" and len(c.tokens) == 1:
+        if (
+            c.root.dep_ == "amod"
+            and c.root.tag_ in ("VBN", "VBD", "JJ")
+            and c.entry.role != "method"
+            and len(c.tokens) == 1
+        ):
             c.drop = True
     cands = [c for c in cands if not c.drop]
     # One type per token: the most confident reading, ties by ACLED precedence.
@@ -722,7 +729,16 @@ def classify_doc(doc: Doc) -> str | None:
     best = max(trigs, key=lambda t: (t.score, -PRECEDENCE[t.sub_event_type]))
     protest = [p for p in _PROTEST_ORDER if p in types]
     if protest and best.sub_event_type in _PROTEST_ORDER + ["Attack", "Armed clash", "Arrests"]:
+        if protest[0] == "Protest with intervention" and any(
+            t.sub_event_type == "Attack" and t.score >= 0.4 for t in trigs
+        ):
+            # Dispersal that leaves people killed or injured is excessive force.
+            return "Excessive force against protesters"
         return protest[0]
+    if best.sub_event_type in _TERRITORY_TYPES and "Non-violent transfer of territory" in types:
+        if not types & (_METHOD_TYPES | {"Armed clash"}):
+            # Taken after the defenders pulled out, told over two sentences.
+            return "Non-violent transfer of territory"
     return best.sub_event_type
 
 
