@@ -474,6 +474,10 @@ def test_any_percentage(nlp, n, hedge):
         "Two other soldiers fled the checkpoint when the shooting began.",
         "Hundreds of people rallied in the city, demanding justice for a student killed by police in May.",
         "Troops killed more than 30 insurgents in an operation in one district during the past two days.",
+        # projections and aims
+        "Analysts warned that the Taliban could control half of the country by September.",
+        "The group aims to capture 100 more districts before winter.",
+        "Officials fear up to 500 civilians may be killed in the coming month.",
         # shares that are not about control
         "About 40 percent of the country's population lives in poverty.",
     ],

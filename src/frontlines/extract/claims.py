@@ -113,6 +113,7 @@ class _Lexicon:
     abroad: re.Pattern[str]
     trigger_singular: re.Pattern[str]
     historical: re.Pattern[str]
+    modal: re.Pattern[str]
     current: re.Pattern[str]
 
 
@@ -185,6 +186,8 @@ def _lexicon() -> _Lexicon:
             re.I,
         ),
         historical=_words(raw["historical_cues"]),
+        # Case-sensitive: the modal "may", not the month "May".
+        modal=re.compile(r"(?<![\w-])(?:" + _alt(raw["modal_cues"]) + r")(?![\w-])"),
         current=_words(raw["current_cues"]),
     )
 
@@ -750,6 +753,10 @@ def _drafts(
             prev = fig
         if metric is None:
             continue
+        if lex.modal.search(_clause_before(text, fig.start, floor)[1]) or lex.modal.search(
+            _clause_after(text, fig.after, ceiling)
+        ):
+            continue  # "the Taliban could take half the country by September" is a projection
         context_metrics.append((metric, unit))
         if metric in _CASUALTY_METRICS:
             group = casualty.get(metric)
