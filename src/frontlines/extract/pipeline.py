@@ -50,9 +50,8 @@ _CAPTION = re.compile(
 _TERRITORY = {"Non-state actor overtakes territory", "Government regains territory"}
 # Types where a place named as the object of the trigger is where it happened, not a side.
 _TARGET_IS_VICTIM = {"Attack", "Abduction/forced disappearance", "Sexual violence"}
-# Sub-event families for merging duplicate mentions of one event inside a document.
-_FAMILY = {s: acled.EVENT_TYPE_OF[s] for s in acled.SUB_EVENT_TYPES}
 _MIN_TRIGGER_SCORE = 0.3
+_PRONOUNS = {"they", "he", "she", "it", "the group", "the fighters", "the militants", "the insurgents"}
 
 
 @dataclass(slots=True)
@@ -147,6 +146,7 @@ class Extractor:
         claims: list[Claim] = []
         last_place: tuple[int, PlaceMention] | None = None
         last_date: tuple[int, DateMention] | None = None
+        last_actor: tuple[int, Actor] | None = None
         for sent in parsed.sents:
             caption = any(s <= sent.start_char < e for s, e in captions)
             if caption:
@@ -173,9 +173,11 @@ class Extractor:
                 if trig.negated or trig.score < _MIN_TRIGGER_SCORE:
                     continue
                 for event in self._events_for(
-                    trig, facts, ctx, document, claim_spans, last_place, last_date, para
+                    trig, facts, ctx, document, claim_spans, last_place, last_date, para, last_actor
                 ):
                     events.append(event)
+                    if event.actor1 is not None:
+                        last_actor = (para, Actor(name=event.actor1, inter=event.inter1 or ""))
             # Carry place and date forward within a paragraph ("The fighters then burned ...").
             resolved = [p for p in facts.places if p.place is not None and p.place.kind != "country"]
             if resolved:
@@ -210,6 +212,7 @@ class Extractor:
         last_place: tuple[int, PlaceMention] | None,
         last_date: tuple[int, DateMention] | None,
         para: int,
+        last_actor: tuple[int, Actor] | None = None,
     ) -> list[Event]:
         doc = f.sent.doc
         attr = f.attribution
@@ -259,15 +262,24 @@ class Extractor:
 
         # -- who ---------------------------------------------------------------------------------------
         sub = trig.sub_event_type
+        place_spans = [(p.start, p.end) for p in f.places if p.place is not None]
         side_actors = [
             a
             for a in f.actors
-            if a.actor is not None and not (attr and _inside(a.start, a.end, attr.start, attr.end))
+            if a.actor is not None
+            and not (attr and _inside(a.start, a.end, attr.start, attr.end))
+            # "the Seventh Police District" names a place, not the police.
+            and not any(_inside(a.start, a.end, s, e) for s, e in place_spans)
         ]
         agent = [a for a in side_actors if _inside(a.start, a.end, trig.agent_start, trig.agent_end)]
         patient = [a for a in side_actors if _inside(a.start, a.end, trig.patient_start, trig.patient_end)]
         a1 = agent[0] if agent else None
         a2 = patient[0] if patient else None
+        if a1 is None and trig.agent_start is not None and trig.agent_end is not None:
+            # "They took the crossing": a pronoun subject is the side last named in this paragraph.
+            agent_text = doc.text[trig.agent_start : trig.agent_end]
+            if agent_text.lower() in _PRONOUNS and last_actor is not None and last_actor[0] == para:
+                a1 = ActorMention(trig.agent_start, trig.agent_end, agent_text, last_actor[1])
         if a1 is None:
             rest = [a for a in side_actors if a is not a2]
             a1 = min(rest, key=lambda a: _distance(a.start, a.end, trig.start, trig.end)) if rest else None
@@ -453,7 +465,8 @@ def _casualties_for(
 
 
 def _merge_key(ev: Event) -> tuple:
-    return (_FAMILY.get(ev.sub_event_type or "", ev.event_type), ev.location, ev.admin2, ev.event_date)
+    # ACLED: the same actors on the same day in the same place are one event, whatever it is called.
+    return (ev.location, ev.admin2, ev.event_date)
 
 
 def _merge_events(events: list[Event]) -> list[Event]:
@@ -492,9 +505,10 @@ def _merge_events(events: list[Event]) -> list[Event]:
 
 
 def _compatible(a: Event, b: Event) -> bool:
+    """Same actors: one side's named actors include the other's (an unnamed side fits anything)."""
     names_a = {a.actor1, a.actor2} - {None}
     names_b = {b.actor1, b.actor2} - {None}
-    return not names_a or not names_b or bool(names_a & names_b)
+    return names_a <= names_b or names_b <= names_a
 
 
 def _dedupe_claims(claims: list[Claim]) -> list[Claim]:
