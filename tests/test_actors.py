@@ -95,6 +95,9 @@ def test_crowds_and_unidentified() -> None:
     gunmen = get_resolver().resolve("unidentified gunmen", country=AFG)
     assert gunmen == Actor("Unidentified Armed Group (Afghanistan)", "Political militia", AFG)
     assert name("armed men", country="Kenya") == "Unidentified Armed Group (Kenya)"
+    assert name("a woman", country="Kenya") == "Civilians (Kenya)"
+    assert name("two schoolchildren", country="Kenya") == "Civilians (Kenya)"
+    assert name("masked men", country="Kenya") == "Unidentified Armed Group (Kenya)"
     # A nationality on a crowd names its country, as ACLED names civilians by nationality.
     assert name("Afghan villagers", country="Iran") == "Civilians (Afghanistan)"
 
@@ -227,20 +230,24 @@ def test_main_actor_drives_generic_mentions(nlp) -> None:
 
 
 def test_acled_2020_actor1_recall(nlp) -> None:
-    """Fraction of ACLED rows whose gold actor1 is among the actors found in the notes (every 3rd row)."""
+    """Fraction of ACLED rows whose gold actor1 (actor2) is among the actors found in the notes (every 3rd row)."""
     if not ACLED_2020.exists():
         pytest.skip("ACLED 2020 eval data not present")
     import csv
 
     with ACLED_2020.open(encoding="utf-8") as fh:
         rows = [r for i, r in enumerate(csv.DictReader(fh)) if i % 3 == 0 and r["notes"]]
-    hits = 0
+    hits = hits2 = rows2 = 0
     for row, doc in zip(rows, nlp.pipe((r["notes"] for r in rows), batch_size=64), strict=True):
         on = datetime.strptime(row["event_date"], "%d-%b-%y").date()  # ACLED export style: 9-May-20
         country = row["country"] or None
         top = main_actor(doc, country, on)
         found = {m.actor.name for m in find_actors(doc, country=country, main_actor=top, on=on) if m.actor}
         hits += row["actor1"] in found
-    rate = hits / len(rows)
-    print(f"\nACLED 2020 actor1 recall on {len(rows)} rows: {rate:.3f}")
+        if row["actor2"]:
+            rows2 += 1
+            hits2 += row["actor2"] in found
+    rate, rate2 = hits / len(rows), hits2 / rows2
+    print(f"\nACLED 2020 recall on {len(rows)} rows: actor1 {rate:.3f}, actor2 {rate2:.3f} ({rows2} rows)")
     assert rate >= 0.64
+    assert rate2 >= 0.58
