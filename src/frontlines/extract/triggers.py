@@ -49,6 +49,7 @@ _CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "xcomp", "relcl", "acl", "para
 _MODALS = {"will", "shall", "would", "could", "may", "might", "can", "should", "must", "'ll", "wo"}
 _HEDGE_MODALS = {"may", "might", "could"}
 _EXPEL_VERBS = {"push", "drive", "force", "beat", "chase", "kick", "throw", "fight"}
+_ATTEMPT_NOUNS = {"attempt", "bid", "effort", "attack", "offensive", "push", "assault", "operation"}
 _MODAL_CAP = 0.15
 _ATTRIB_CAP = 0.15
 _PLACE_ENTS = {"GPE", "LOC", "FAC"}
@@ -487,9 +488,14 @@ def _modality(c: _Cand, lex: _Lexicon) -> None:
     # Walk up through xcomp / ccomp: "threatened to capture", "denied capturing", "failed to take".
     t = verb
     for _ in range(3):
-        if t.dep_ not in ("xcomp", "ccomp", "pcomp", "advcl") or t.head.i == t.i:
+        if t.dep_ not in ("xcomp", "ccomp", "pcomp", "advcl", "acl") or t.head.i == t.i:
             break
         gov = t.head
+        if t.dep_ == "acl":
+            # "an attack to capture the positions", "a bid to take the city": attempted, not done.
+            if gov.lemma_.lower() in _ATTEMPT_NOUNS and c.type in _TERRITORY_TYPES:
+                c.type = "Armed clash"
+            break
         if gov.dep_ == "prep":
             gov = gov.head
         g = gov.lemma_.lower()
@@ -656,8 +662,16 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
                 # Taken after the other side withdrew: ACLED's non-violent transfer.
                 c.type = "Non-violent transfer of territory"
             elif c.agent is not None:
-                # "ISIS forces", "rebel troops": a non-state modifier outranks a state head word.
-                if _in_class(c.agent, "nonstate", lex):
+                # "ISIS forces", "rebel troops": a non-state modifier outranks a state head word;
+                # the first conjunct speaks for "the army and allied militias".
+                first = set(_forms(c.agent)) | {
+                    f for ch in c.agent.children if ch.dep_ in ("compound", "amod") for f in _forms(ch)
+                }
+                if first & lex.classes["nonstate"]:
+                    c.type = "Non-state actor overtakes territory"
+                elif first & lex.classes["state"]:
+                    c.type = "Government regains territory"
+                elif _in_class(c.agent, "nonstate", lex):
                     c.type = "Non-state actor overtakes territory"
                 elif _in_class(c.agent, "state", lex):
                     c.type = "Government regains territory"
@@ -727,6 +741,10 @@ def classify_doc(doc: Doc) -> str | None:
     # tear gas in the next is a protest with intervention.
     types = {t.sub_event_type for t in trigs}
     best = max(trigs, key=lambda t: (t.score, -PRECEDENCE[t.sub_event_type]))
+    territory = [t for t in trigs if t.sub_event_type in _TERRITORY_TYPES and t.score >= 0.7]
+    if territory and best.sub_event_type in _METHOD_TYPES and not any(t.held_briefly for t in territory):
+        # ACLED precedence: a capture backed by air strikes or shelling is a Battle.
+        best = territory[0]
     protest = [p for p in _PROTEST_ORDER if p in types]
     if protest and best.sub_event_type in _PROTEST_ORDER + ["Attack", "Armed clash", "Arrests"]:
         if protest[0] == "Protest with intervention" and any(
