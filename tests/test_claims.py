@@ -298,6 +298,25 @@ def test_casualties_noun(claims_of):
     assert (c.period_start, c.period_end) == ("2021-01-01", "2021-03-31")
 
 
+def test_total_that_rose_to(claims_of):
+    text = "Civilian deaths rose to 1,659 in the first half of 2021, according to UNAMA."
+    c = one(claims_of(text), "fatalities")
+    assert (c.value, c.categories, c.claimant) == (1659, {"civilians": 1659}, "UNAMA")
+    assert (c.period_start, c.period_end) == ("2021-01-01", "2021-06-30")
+
+
+def test_range_of_spaced_fractions(claims_of):
+    text = "U.S. officials estimate the militants hold between a third and a half of the country."
+    c = one(claims_of(text), "territory_share")
+    assert (c.low, c.high, c.claimant) == (pytest.approx(33.3), 50, "United States officials")
+    assert span_of(c, "low") == "between a third and a half"
+
+
+def test_possessive_is_not_the_counted_noun(claims_of):
+    text = "Fighters seized control of more than 200 districts, nearly half of the country's total."
+    assert [(c.metric, c.value) for c in claims_of(text)] == [("districts_controlled", 200)]
+
+
 def test_year_to_date_total(claims_of):
     text = "Nearly 5,000 people have been killed in fighting so far this year, the ministry said."
     c = one(claims_of(text), "fatalities")
@@ -328,6 +347,7 @@ def test_year_to_date_total(claims_of):
             "USD/month",
             "each month",
         ),
+        ("Its annual customs revenue is put at $60 million.", 60_000_000, "USD/year", "annual"),
     ],
 )
 def test_revenue(claims_of, text, value, unit, rate):

@@ -102,6 +102,7 @@ class _Lexicon:
     freed: re.Pattern[str]
     revenue: re.Pattern[str]
     rate: re.Pattern[str]
+    rate_word: re.Pattern[str]
     speech: set[str]
     claimants: list[tuple[re.Pattern[str], str, str]]
     party: re.Pattern[str]
@@ -159,6 +160,7 @@ def _lexicon() -> _Lexicon:
         fled=_words(raw["fled_words"]),
         freed=_words(raw["freed_words"]),
         revenue=_words(raw["revenue_words"]),
+        rate_word=_words(list(raw["rate_units"])),
         rate=re.compile(r"^\s*(?P<r>" + _alt(raw["rate_units"]) + r")(?![\w-])", re.I),
         speech={w.lower() for w in raw["speech_verbs"]},
         claimants=[(re.compile(c["match"], re.I), c["name"], c["kind"]) for c in raw["claimants"]],
@@ -196,7 +198,7 @@ def _thing_re(phrases: list[str]) -> re.Pattern[str]:
     # The counted noun comes right after the figure: "of the country's borders", "Afghan soldiers".
     return re.compile(
         r"^\s*(?:of\s+)?(?:(?:the|its|their|all|afghanistan's|afghanistan’s)\s+)?"
-        r"(?:[\w'’-]+\s+){0,2}?(?P<t>" + _alt(phrases) + r")(?![\w-])",
+        r"(?:[\w'’-]+\s+){0,2}?(?P<t>" + _alt(phrases) + r")(?![\w-]|['’]s\b)",
         re.I,
     )
 
@@ -268,7 +270,12 @@ def _figures(text: str, lex: _Lexicon) -> list[_Figure]:
         kind, value, vague = got
         if m.group("frac") and "-" not in m.group("frac"):
             # Spaced fractions count only as "a third of ...", never "first half of the year".
-            if not re.match(r"\s+of\b", text[m.end() :], re.I):
+            # ... or as the first end of a range: "between a third and a half of the country".
+            if not re.match(
+                r"\s+(?:of\b|(?:and|to)\s+(?:a|one|two|three)[\s-]+(?:third|half|quarter))",
+                text[m.end() :],
+                re.I,
+            ):
                 continue
             if re.search(r"(?i)\b(first|second|latter|former|other)\s+$", text[: m.start()]):
                 continue
@@ -365,7 +372,10 @@ class _Attribution:
 
 _NP_POS = {"DET", "ADJ", "PROPN", "NOUN", "PART"}
 _NP_LINK = {"of", "for", "'s", "’s"}
-_REFERENCE = re.compile(r"(?i)\b(?:put|puts|estimates?d?|closer\s+to|figure|number|total|toll|tally)\b")
+_REFERENCE = re.compile(
+    r"(?i)\b(?:put|puts|estimates?d?|closer\s+to|figure|number|total|toll|tally"
+    r"|(?:rose|risen|rising|climbed|jumped|increased|grew|soared)\s+to|reached|stood\s+at|stands\s+at)\b"
+)
 _CLAUSE_BREAK = re.compile(
     r"(?i)[;(]|\b(?:while|but|whereas|although|however|said|says|say|according|claimed|claims)\b"
 )
@@ -705,6 +715,8 @@ def _drafts(
                 if died:
                     metric = lex.outcome_kind.get(re.sub(r"\s+", " ", died.group().lower()))
                     unit, inherited, separate = "people", True, True
+                    # "Civilian deaths rose to 1,659": the category named with the outcome.
+                    fig.category = next((cat for cat, crx in lex.categories if crx.search(clause)), None)
                 elif counts:
                     metric, inherited = counts[-1], True
                     unit = dict(context_metrics)[metric]
@@ -742,11 +754,17 @@ def _drafts(
         elif fig.kind == "money" and lex.revenue.search(text):
             metric = "revenue"
             rate = lex.rate.match(text[fig.after :])
-            if rate:
-                unit = lex.raw["rate_units"][re.sub(r"\s+", " ", rate.group("r").lower())]
-                drafts.append(
-                    _Draft(metric, [fig], unit, (fig.after + rate.start("r"), fig.after + rate.end("r")))
-                )
+            rate_span = (fig.after + rate.start("r"), fig.after + rate.end("r")) if rate else None
+            if rate is None:
+                # "monthly customs income at $4 million": the rate named before the figure.
+                start, clause = _clause_before(text, fig.start, floor)
+                before = _nearest(lex.rate_word, clause, last=True)
+                if before:
+                    rate_span = (start + before.start(), start + before.end())
+            if rate_span:
+                word = re.sub(r"\s+", " ", text[rate_span[0] : rate_span[1]].lower())
+                unit = lex.raw["rate_units"][word]
+                drafts.append(_Draft(metric, [fig], unit, rate_span))
                 prev = fig
                 continue
         if fig.thing is not None or fig.kind != "count":
@@ -787,10 +805,8 @@ def _is_historical(text: str, pos: int, published: date | None, lex: _Lexicon) -
 
 
 def _present_tense(span: Span, lex: _Lexicon) -> bool:
-    return any(
-        t.tag_ in ("VBZ", "VBP") and t.lower_ not in lex.speech and t.lemma_ != "be" or t.lower_ == "now"
-        for t in span
-    ) or any(t.tag_ in ("VBZ", "VBP") and t.lemma_ == "be" and t.head.tag_ != "VBN" for t in span)
+    """A present-tense verb other than the attribution's ("says"), or "now"."""
+    return any((t.tag_ in ("VBZ", "VBP") and t.lower_ not in lex.speech) or t.lower_ == "now" for t in span)
 
 
 @dataclass(slots=True)
