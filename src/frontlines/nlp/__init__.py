@@ -21,15 +21,28 @@ def build_nlp(model: str | None = None, *, ruler: bool = True) -> Language:
     if ruler:
         from frontlines.geo.gazetteer import get_gazetteer
 
-        patterns = get_gazetteer().ruler_patterns()
-        er = nlp.add_pipe(
-            "entity_ruler",
-            name="place_ruler",
-            before="ner",
-            config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"},
-        )
-        er.add_patterns(patterns)
+        er = nlp.add_pipe("entity_ruler", name="place_ruler", before="ner", config={"overwrite_ents": True})
+        er.add_patterns(token_patterns(nlp, get_gazetteer().ruler_patterns()))
     return nlp
+
+
+def token_patterns(nlp: Language, patterns: list[dict]) -> list[dict]:
+    """Phrase patterns as lower-case token patterns.
+
+    The entity ruler runs the whole pipeline over phrase patterns (7 s for the gazetteer's ~6k names);
+    tokenizing them ourselves gives the same matches in a tenth of the time.
+    """
+    out = []
+    tokenizer = nlp.tokenizer
+    for p in patterns:
+        pattern = p["pattern"]
+        if isinstance(pattern, str):
+            pattern = [{"LOWER": t.lower_} for t in tokenizer(pattern)]
+        q = {"label": p["label"], "pattern": pattern}
+        if p.get("id"):
+            q["id"] = p["id"]
+        out.append(q)
+    return out
 
 
 @lru_cache(maxsize=2)
