@@ -213,7 +213,8 @@ def test_load_gtd_fixture() -> None:
     assert r1.published == date(2021, 3, 14)  # the earliest of the citation dates
     assert r1.gold["event_type"] == "Battles"  # armed assault on police
     assert r2.gold["event_type"] == "Explosions/Remote violence" and r2.gold["fatalities"] == 0
-    assert r3.gold["event_date"] is None and r3.gold["fatalities"] is None and r3.gold["event_type"] is None
+    # Unknown day, unknown deaths, unknown attack type: not coded, so not scored.
+    assert {"event_date", "fatalities", "event_type"}.isdisjoint(r3.gold)
     assert r3.published is None
 
 
@@ -447,6 +448,7 @@ def test_cli_gold_path_is_sniffed(monkeypatch: pytest.MonkeyPatch) -> None:
     assert res.exit_code == 0, res.output
     (r,) = json.loads(res.stdout)["results"]
     assert r["n"] == 3 and r["fields"]["has_event"]["correct"] == 0
+    assert r["fields"]["event_type"]["n"] == 2  # the row with attack type "Unknown" is not scored
 
 
 def test_cli_missing_gold_exits_2(eval_root: Path) -> None:

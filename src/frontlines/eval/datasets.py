@@ -97,6 +97,11 @@ def _float(s: str | None) -> float | None:
         return None
 
 
+def _known(gold: dict[str, Any]) -> dict[str, Any]:
+    """Drop fields the gold does not code, so they are not scored (unlike ACLED, where blank admin2 is an answer)."""
+    return {k: v for k, v in gold.items() if v is not None}
+
+
 def _int(s: Any) -> int | None:
     f = _float(s) if isinstance(s, str) else s
     return int(f) if isinstance(f, int | float) else None
@@ -216,13 +221,15 @@ def load_isaf(path: Path, limit: int | None = None) -> list[GoldRow]:
             provinces = [p for p in g.get("province") or [] if p]
             types = [t for t in (g.get("event_type") or []) if t]
             first_type = types[0].split(";")[0] if types else None
-            gold = {
-                "event_date": g.get("start_date") or None,
-                "admin1": provinces[0] if provinces else None,
-                "fatalities": _int(g.get("min_killed")),
-                "event_type": ISAF_EVENT_TYPES.get(first_type or ""),
-                "_translit": True,
-            }
+            gold = _known(
+                {
+                    "event_date": g.get("start_date") or None,
+                    "admin1": provinces[0] if provinces else None,
+                    "fatalities": _int(g.get("min_killed")),
+                    "event_type": ISAF_EVENT_TYPES.get(first_type or ""),
+                    "_translit": True,
+                }
+            )
             text = obj.get("text") or ""
             out.append(GoldRow(str(obj.get("id") or i), text, read_date(text), gold))
     return out
@@ -263,13 +270,15 @@ def load_gtd(path: Path, limit: int | None = None) -> list[GoldRow]:
                 ev_date = date(y, m, d).isoformat()
             except ValueError:
                 ev_date = None
-        gold = {
-            "event_date": ev_date,
-            "admin1": r.get("provstate") or None,
-            "fatalities": _int(r.get("nkill")),
-            "event_type": gtd_event_type(r.get("attacktype1_txt") or "", r.get("targtype1_txt") or ""),
-            "_translit": True,
-        }
+        gold = _known(
+            {
+                "event_date": ev_date,
+                "admin1": r.get("provstate") or None,
+                "fatalities": _int(r.get("nkill")),
+                "event_type": gtd_event_type(r.get("attacktype1_txt") or "", r.get("targtype1_txt") or ""),
+                "_translit": True,
+            }
+        )
         rid = r.get("eventid") or str(i)
         out.append(GoldRow(rid, r.get("summary") or "", _first_citation_date(r), gold))
     return out
