@@ -3,7 +3,22 @@
 GOLD is an ACLED-format CSV, a dev-set file, or a dev-set name (acled, case, isaf, gtd, location, dev = all
 present). With --extract each gold row's text is extracted now; with --db the gold is scored against the
 events already in the store (matched by document id, else for ACLED-format gold by date and place).
-Scores are information: the exit status is 0 whatever they are, 2 when a named gold file is missing.
+Scores are information: the exit status is 0 whatever they are, 2 when a named gold file is missing
+(1 when --extract cannot load the extractor).
+
+Choices, per set (each printed as a note under its table):
+  acled     a Document per row from `notes`, published = the row's upload `timestamp` (2-14 days after
+            the event in the dev export; event_date + 7 days when absent). Of a row's predicted events
+            the best-matching one is scored; a row with none is wrong on every field.
+            actor1_or_2: the gold actor1 is the predicted actor1 or actor2.
+  case      the top event's sub-event type (by confidence), and separately
+            extract.triggers.classify_text; no event = "no ACLED event", right for the 5 non-ACLED classes.
+  isaf      published = the dateline's date (ingest.dateline, else a parser for this format); the top
+            event against start_date, province (transliteration-tolerant) and min_killed.
+  gtd       published = the earliest source-citation date; the top event against the GTD date,
+            provstate, nkill and the attack type mapped to an ACLED event type (eval/mappings.py).
+  location  the place extract.places.choose_event_place attaches to the gold verb, from the sentence's
+            place mentions below country level (as the assembler does), must overlap a gold LOCATION.
 """
 
 from __future__ import annotations
