@@ -382,3 +382,22 @@ def test_case2021_dev_weighted_f1(nlp) -> None:
 
 
 FLOOR = 0.70
+
+
+def test_dateline_is_not_the_agent(nlp) -> None:
+    text = "HERAT, Afghanistan — Insurgent fighters stormed a police post on Monday night."
+    t = _one(nlp, text, "stormed")
+    assert _span(text, t.agent_start, t.agent_end) == "Insurgent fighters"
+
+
+def test_attempted_capture_is_a_clash(nlp) -> None:
+    text = "An insurgent attack to capture the army's positions was repelled by commandos."
+    trigs = _trigs(nlp, text)
+    assert trigs
+    assert not any(t.sub_event_type == "Non-state actor overtakes territory" for t in trigs)
+    assert classify_text(text, nlp) == "Armed clash"
+
+
+def test_capture_backed_by_air_strikes_is_a_battle(nlp) -> None:
+    text = "Army troops recaptured the town on Sunday after days of air strikes on insurgent positions."
+    assert classify_text(text, nlp) == "Government regains territory"

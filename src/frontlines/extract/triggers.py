@@ -190,6 +190,26 @@ def _is_verb(tok: Token) -> bool:
     return tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")
 
 
+def _past_dateline(subj: Token, verb: Token) -> Token:
+    """ "KANDAHAR, Afghanistan — Taliban fighters entered ...": the parser may take the dateline as
+    the subject; the real subject is the noun phrase after the dash."""
+    doc = verb.doc
+    dash = next(
+        (
+            t
+            for t in doc[subj.left_edge.i : verb.i]
+            if t.text in ("—", "–", "--", "-") and t.i > subj.left_edge.i
+        ),
+        None,
+    )
+    if dash is None:
+        return subj
+    for chunk in doc.noun_chunks if doc.has_annotation("DEP") else []:
+        if dash.i < chunk.start and chunk.end <= verb.i:
+            return chunk.root
+    return subj
+
+
 def _subject(verb: Token, depth: int = 0) -> Token | None:
     """The agent of a verb: the by-phrase of a passive, else the subject, else the governing verb's."""
     by = _pobj(verb, {"by"})
@@ -199,7 +219,7 @@ def _subject(verb: Token, depth: int = 0) -> Token | None:
     if not passive:
         for c in verb.children:
             if c.dep_ == "nsubj":
-                return c
+                return _past_dateline(c, verb)
     if by is not None:
         return by
     if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
@@ -269,6 +289,10 @@ def _span_of(tok: Token | None) -> tuple[int | None, int | None]:
     if tok is None:
         return None, None
     left, right = tok.left_edge, tok.right_edge
+    if right.i >= tok.i and any(t.text in ("—", "–", "--") for t in tok.doc[left.i : tok.i]):
+        # Keep the span to the phrase after a dateline dash.
+        left = next(t for t in reversed(tok.doc[left.i : tok.i + 1]) if t.text in ("—", "–", "--"))
+        left = tok.doc[left.i + 1]
     return left.idx, right.idx + len(right.text)
 
 
@@ -488,10 +512,10 @@ def _modality(c: _Cand, lex: _Lexicon) -> None:
     # Walk up through xcomp / ccomp: "threatened to capture", "denied capturing", "failed to take".
     t = verb
     for _ in range(3):
-        if t.dep_ not in ("xcomp", "ccomp", "pcomp", "advcl", "acl") or t.head.i == t.i:
+        if t.dep_ not in ("xcomp", "ccomp", "pcomp", "advcl", "acl", "relcl") or t.head.i == t.i:
             break
         gov = t.head
-        if t.dep_ == "acl":
+        if t.dep_ in ("acl", "relcl"):
             # "an attack to capture the positions", "a bid to take the city": attempted, not done.
             if gov.lemma_.lower() in _ATTEMPT_NOUNS and c.type in _TERRITORY_TYPES:
                 c.type = "Armed clash"
