@@ -116,9 +116,12 @@ class ActorResolver:
                 police=_regimes(spec.get("police"), regime),
                 abroad=dict(spec.get("abroad") or {}),
             )
-            for word in [name, *spec.get("demonyms", []), *spec.get("aliases", [])]:
-                table = self._nation_cased if _is_cased(word) else self._nation
-                table.setdefault(word if _is_cased(word) else word.lower(), name)
+            self._nation.setdefault(name.lower(), name)  # country names match in any case
+            for word in [*spec.get("demonyms", []), *spec.get("aliases", [])]:
+                if _is_cased(word):
+                    self._nation_cased.setdefault(word, name)
+                else:
+                    self._nation.setdefault(word, name)
         self._max_nation_words = max(len(w.split()) for w in [*self._nation, *self._nation_cased])
 
         gen = data.get("generic", {})
@@ -138,6 +141,7 @@ class ActorResolver:
             w: (cls, unit) for cls, spec in gen.items() for w, unit in (spec.get("units") or {}).items()
         }
         self._police_words = frozenset(gen.get("police", {}).get("heads", []))
+        self._nation_heads = frozenset(gen.get("military", {}).get("nation_heads", []))
         unid = gen.get("unidentified", {})
         self._armed_mods = frozenset(unid.get("armed_modifiers", []))
         self._armed_heads = frozenset(unid.get("armed_heads", []))
@@ -252,10 +256,9 @@ class ActorResolver:
         for size in range(min(self._max_nation_words, n), 0, -1):
             for i in range(n - size + 1):
                 chunk = words[i : i + size]
-                if size == 1:
-                    hit = self._nation_cased.get(chunk[0].text)
-                    if hit:
-                        return hit
+                hit = self._nation_cased.get(" ".join(t.text for t in chunk))
+                if hit:
+                    return hit
                 key = " ".join(t.lower_ for t in chunk)
                 hit = self._nation.get(key)
                 if hit:
@@ -278,9 +281,11 @@ class ActorResolver:
         armed = bool(mod_words & self._armed_mods)
 
         cls = self._head_class.get(h)
+        if cls is None and nation and h in self._nation_heads:
+            cls = "military"
         if cls is None and h in self._qualified_class:
             for c in self._qualified_class[h]:
-                if nation or mod_words & self._qualifiers.get(c, frozenset()):
+                if nation or mod_words & (self._qualifiers.get(c, frozenset()) | self._police_words):
                     cls = c
                     break
         if cls is None and h in self._armed_heads and armed:
@@ -361,12 +366,7 @@ class ActorResolver:
     def _head_tokens(self, doclike: Doc | Span) -> Iterable[Token]:
         for t in doclike:
             h = t.lower_
-            if (
-                h in self._head_class
-                or h in self._qualified_class
-                or h in self._armed_heads
-                or h in self._anaphoric
-            ):
+            if self._is_head_word(h) or h in self._anaphoric:
                 yield t
 
     def find(
@@ -470,7 +470,8 @@ class ActorResolver:
                             for c in prep.children:
                                 if c.dep_ == "pobj":
                                     end, head = max(end, c.i + 1), c
-                    if crowd is not None and head.lower_ not in crowd and sb.lower_ not in crowd:
+                    # "a group of police" is police, not a crowd: the complement decides when there is one.
+                    if crowd is not None and head.lower_ not in crowd:
                         continue
                     out.append((sb.left_edge.i, end, True))
                     with_subject.add(t.sent.start)
@@ -480,7 +481,12 @@ class ActorResolver:
         return out
 
     def _is_head_word(self, word: str) -> bool:
-        return word in self._head_class or word in self._qualified_class or word in self._armed_heads
+        return (
+            word in self._head_class
+            or word in self._qualified_class
+            or word in self._armed_heads
+            or word in self._nation_heads
+        )
 
     def resolve(
         self,
