@@ -436,6 +436,13 @@ def test_period_from_the_date_resolver(claims_of):
     assert (c.period_start, c.period_end) == ("2021-05-11", "2021-07-10")
 
 
+def test_short_period_is_an_event_even_without_publication_date(claims_of):
+    text = "Troops killed more than 30 insurgents in one district during the past two days."
+    assert claims_of(text, published=None) == []
+    longer = "Troops killed more than 300 insurgents across the province during the past two months."
+    assert one(claims_of(longer, published=None), "fatalities").period_start is None
+
+
 def test_period_without_publication_date(claims_of):
     text = "At least 900 civilians were killed in June, the mission said."
     c = one(claims_of(text, published=None), "fatalities")

@@ -478,6 +478,7 @@ class _Period:
     end: int
     first: date | None
     last: date | None
+    days: int | None = None  # its length, known even without a publication date for relative phrases
 
 
 _NUMBER_WORDS_SMALL = {
@@ -525,6 +526,7 @@ _PERIOD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_REFERENCE_DAY = date(2000, 7, 15)  # only to measure how long a relative period is
 _LONG_PERIODS = {"first_months", "first_half", "since_year", "last_year", "year", "between_months"}
 
 
@@ -598,7 +600,10 @@ def _periods(text: str, published: date | None) -> list[_Period]:
             found = None if name in _LONG_PERIODS else resolve_date(text[s:e], published)
             window = (found.earliest, found.latest) if found else _resolve_period(name, m, published)
             taken.append((s, e))
-            out.append(_Period(s, e, *(window or (None, None))))
+            # Length from a stand-in reference date when there is no publication date.
+            measured = window or _resolve_period(name, m, published or _REFERENCE_DAY)
+            days = (measured[1] - measured[0]).days if measured else None
+            out.append(_Period(s, e, *(window or (None, None)), days))
     return sorted(out, key=lambda p: p.start)
 
 
@@ -871,13 +876,7 @@ def _build(span: Span, drafts: list[_Draft], ctx: _Context, lex: _Lexicon) -> li
                 continue
             if single_incident and not aggregate:
                 continue
-            if (
-                period
-                and period.first
-                and period.last
-                and (period.last - period.first).days < 6
-                and not aggregate
-            ):
+            if period and period.days is not None and period.days < 6 and not aggregate:
                 continue  # "during the past two days" in one district: ACLED splits that into events
         if d.metric == "personnel_fled" and not (period or aggregate or lex.abroad.search(text[first.end :])):
             continue
