@@ -208,6 +208,13 @@ def _cas(nlp, text: str) -> list[tuple[int | None, str, str | None]]:
             [(3, "killed", None), (15, "wounded", None)],
         ),
         ("The number of people killed in the market bombing rose to at least 31.", [(31, "killed", None)]),
+        ("Gunmen shot and killed a school principal in the city.", [(1, "killed", None)]),
+        (  # the ambush is the agent, not a victim
+            "The ambush that killed two guards was planned by the commander.",
+            [(2, "killed", "security forces")],
+        ),
+        ("The two judges, including their clerk, were killed.", [(2, "killed", None)]),
+        ("The blast killed a Taliban sub-commander.", [(1, "killed", "militants")]),
         ("Officials raised the death toll from the bombing to 64 on Monday.", [(64, "killed", None)]),
     ],
 )
@@ -224,6 +231,8 @@ def test_find_casualties(nlp, text: str, expected: list) -> None:
         "The convoy of 30 trucks crossed the border on July 9, 2021.",
         "The soldiers were not killed.",
         "The insurgents captured Spin Boldak on Wednesday.",  # a place, not a person
+        "The force called in an air strike to eliminate the threat.",
+        "The statement, reference 2010-08-CA-266, said insurgents were killed.",
     ],
 )
 def test_find_casualties_ignores_non_casualty_figures(nlp, text: str) -> None:
@@ -298,3 +307,29 @@ def test_isaf_killed_count_accuracy(nlp) -> None:
     assert exact / n > 0.87
     assert pos_exact / pos > 0.75
     assert zero_exact / zero > 0.92
+
+
+GTD = (
+    Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "gtd-2021" / "afghanistan_2021_jan_mar.csv"
+)
+
+
+def test_gtd_killed_and_wounded_accuracy(nlp) -> None:
+    """Killed (sum of the summary's killed mentions) vs nkill, and wounded vs nwound, on GTD coder summaries."""
+    if not GTD.exists():
+        pytest.skip("eval data absent")
+    import csv
+
+    with GTD.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["nkill"].strip() and r["nwound"].strip()]
+    n = killed_ok = wounded_ok = 0
+    for row, doc in zip(rows, nlp.pipe(r["summary"] for r in rows), strict=True):
+        ms = [m for s in doc.sents for m in find_casualties(s)]
+        n += 1
+        killed_ok += total_fatalities(ms)[0] == int(float(row["nkill"]))
+        wounded_ok += sum(m.quantity.value or 0 for m in ms if m.outcome == "wounded") == int(
+            float(row["nwound"])
+        )
+    print(f"\nGTD: {n} summaries; killed exact {killed_ok / n:.3f}; wounded exact {wounded_ok / n:.3f}")
+    assert killed_ok / n > 0.87
+    assert wounded_ok / n > 0.88

@@ -48,6 +48,8 @@ def _lexicon() -> dict:
             cat_of[str(w).lower()] = cat
     lex["category_of"] = cat_of
     lex["person_set"] = {str(w).lower() for w in lex["persons"]}
+    lex["non_persons"] = frozenset(str(w).lower() for w in lex["non_persons"])
+    lex["strict_verbs"] = frozenset(str(w).lower() for w in lex["strict_verbs"])
     return lex
 
 
@@ -263,10 +265,26 @@ def _date_part(t) -> bool:
     return t.head.lower_.rstrip(".") in _CALENDAR or any(c.lower_ in _CALENDAR for c in t.children)
 
 
+_CODE = re.compile(r"^(?:\d+[-\u2013]\d+|[\d,.]+)$")
+
+
+def _in_code(t) -> bool:
+    """A figure inside an identifier or reference ("2010-08-CA-266", "A/65/123"), not a count."""
+    text = t.doc.text
+    a, b = t.idx, t.idx + len(t)
+    while a > 0 and not text[a - 1].isspace():
+        a -= 1
+    while b < len(text) and not text[b].isspace():
+        b += 1
+    return not _CODE.match(text[a:b].strip(",.;:()\"'"))
+
+
 def _is_count_start(t) -> bool:
     lex = _lexicon()
     w = t.lower_
     if _date_part(t):
+        return False
+    if t.like_num and any(ch.isdigit() for ch in w) and _in_code(t):
         return False
     if t.like_num or w in _WORD_NUMBERS:
         return True
@@ -326,7 +344,7 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
     def negated(v) -> bool:
         return any(c.dep_ == "neg" for c in v.children)
 
-    if d in ("nsubjpass", "nsubj", "dobj", "obj", "attr", "conj", "appos") and h is not n:
+    if d in ("nsubjpass", "nsubj", "dobj", "obj", "attr") and h is not n:
         lem = _lemma(h)
         reduced_passive = h.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in h.children)
         agent = d == "nsubj" and lem in _ACTIVE_AGENT and not reduced_passive
@@ -361,9 +379,11 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
                         if part.dep_ in ("acl", "amod", "relcl") and _lemma(part) in verbs:
                             return verbs[_lemma(part)], False
     for c in noun.children:
-        if c.dep_ in ("acl", "amod", "relcl") and c.lower_ in adjs and adjs[c.lower_]:
+        # "one facilitator killed", "a man who was shot dead"; not "an ambush that killed two" (the agent)
+        active = any(x.dep_ in ("nsubj", "dobj", "obj") for x in c.children)
+        if c.dep_ in ("acl", "amod", "relcl") and c.lower_ in adjs and adjs[c.lower_] and not active:
             return adjs[c.lower_], False
-        if c.dep_ in ("acl", "relcl") and _lemma(c) in verbs and c.tag_ == "VBN":
+        if c.dep_ in ("acl", "relcl") and _lemma(c) in verbs and c.tag_ == "VBN" and not active:
             return verbs[_lemma(c)], negated(c)
     if _lemma(noun) in nouns:
         return nouns[_lemma(noun)], False
@@ -383,6 +403,10 @@ def _category(head) -> str | None:
     lex = _lexicon()
     cat_of, mods = lex["category_of"], lex["category_modifiers"]
     words = [c for c in head.lefts if c.dep_ in ("compound", "amod", "nmod")] + [head]
+    doc = head.doc
+    if head.i >= 2 and doc[head.i - 1].text in ("-", "\u2013") and not doc[head.i - 2].whitespace_:
+        first = doc[head.i - 2]  # "Taliban sub-commander": the modifiers hang on "sub"
+        words = [c for c in first.lefts if c.dep_ in ("compound", "amod", "nmod")] + [first] + words
     phrase = " ".join(t.lower_ for t in words)
     for k in range(len(words)):
         sub = " ".join(t.lower_ for t in words[k:])
@@ -416,6 +440,22 @@ def _category(head) -> str | None:
                 if o.dep_ == "pobj" and o is not head:
                     return _category(o)
     return None
+
+
+def _harmed_noun(t, outcome: str) -> bool:
+    """Whoever is killed or wounded is a person unless the lexicon says the noun is a thing
+    ("killed a school principal" needs no list of professions). Verbs with abstract objects
+    ("eliminate the threat", "execute attacks") keep to the person lexicon."""
+    n = t
+    while n.dep_ in ("conj", "appos") and n.head is not n:
+        n = n.head
+    return (
+        outcome in ("killed", "wounded")
+        and _lemma(n.head) not in _lexicon()["strict_verbs"]
+        and t.pos_ == "NOUN"
+        and t.lower_ not in _lexicon()["non_persons"]
+        and _lemma(t) not in _lexicon()["non_persons"]
+    )
 
 
 def _is_person(t) -> bool:
@@ -479,8 +519,6 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
         bare = counted is noun and (
             counted.like_num or counted.lower_ in _WORD_NUMBERS or counted.lower_ in _lexicon()["vague"]
         )
-        if not bare and not (_is_person(noun) or _is_person(counted)):
-            continue
         outcome, neg = _adjacent_outcome(doc, max(b - 1, noun.i, counted.i) + 1, hi)
         if outcome is None:
             outcome, neg = _outcome_of(counted)
@@ -492,6 +530,8 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
         if _under_subset(counted):
             continue
         if outcome is None or neg:
+            continue
+        if not bare and not (_is_person(noun) or _is_person(counted) or _harmed_noun(noun, outcome)):
             continue
         qtext = text[doc[a].idx : doc[b - 1].idx + len(doc[b - 1])]
         if words in ("no", "none", "nobody"):
@@ -531,6 +571,10 @@ def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
         return None
     if t.dep_ == "appos" and t.head.i in seen:
         return None
+    if not t.is_alpha or (
+        not t.whitespace_ and t.i + 1 < len(t.doc) and t.doc[t.i + 1].text in ("-", "\u2013")
+    ):
+        return None  # punctuation, or the first half of "sub-commander" (the second half is the noun)
     low = t.lower_
     if low in _SINGULAR_PRONOUNS:
         pass
@@ -542,12 +586,7 @@ def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
     ):
         if t.i + 1 < len(t.doc) and t.doc[t.i + 1].ent_iob_ == "I":
             return None  # only the last token of a name
-    elif (
-        t.tag_ == "NN"
-        and _is_person(t)
-        and low not in _COLLECTIVE
-        and _lemma(t) not in _lexicon()["outcome_nouns"]
-    ):
+    elif t.tag_ == "NN" and low not in _COLLECTIVE and _lemma(t) not in _lexicon()["outcome_nouns"]:
         if any(c.dep_ in ("nummod", "quantmod") or c.lower_ in ("no", "every", "each") for c in t.children):
             return None
     else:
@@ -559,6 +598,8 @@ def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
         return None
     if t.pos_ == "PROPN" and t.ent_type_ != "PERSON" and outcome not in ("killed", "wounded"):
         return None  # places are captured too; only a tagged person name counts there
+    if t.tag_ == "NN" and not (_is_person(t) or _harmed_noun(t, outcome)):
+        return None
     first = t
     if t.pos_ != "PRON":
         left = [c for c in t.lefts if c.dep_ in ("compound", "amod", "det", "nmod", "poss")]
