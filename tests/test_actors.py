@@ -193,6 +193,13 @@ def test_find_actors_in_a_sentence_span(nlp) -> None:
     assert all(doc.text[m.start : m.end] == m.text for m in found)
 
 
+def test_unparsed_doc_still_gets_aliases() -> None:
+    doc = spacy.blank("en")("Taliban fighters and Afghan troops fought; protesters marched.")
+    found = [(m.text, m.actor.name) for m in find_actors(doc, country=AFG, main_actor=None)]
+    assert ("Taliban fighters", "Taliban") in found
+    assert ("Afghan troops", MF_AFG) in found
+
+
 def test_protest_subjects_are_protesters(nlp) -> None:
     doc = nlp("Hundreds of teachers protested outside the ministry, and later the farmers held a rally.")
     found = find_actors(doc, country="Peru", main_actor=None)

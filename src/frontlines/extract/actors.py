@@ -398,7 +398,9 @@ class ActorResolver:
             extended.append((s.start, end, a))
 
         mentions = list(extended)
-        for cls, role in self._roles.items():
+        # Roles need the dependency parse; a tokenizer-only doc still gets aliases and head nouns.
+        roles = self._roles.items() if doc.has_annotation("DEP") else ()
+        for cls, role in roles:
             crowd = self._crowd(cls, country)
             for s, e, is_subject in self._role_spans(doclike, *role):
                 if any(s <= m[0] < e for m in extended):
