@@ -212,21 +212,23 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
 
 
 def _free(tok: Token) -> bool:
-    """Not inside an entity, or inside a short ORG (the NER often calls villages ORG: "Tafas")."""
+    """Not inside an entity, or inside a short ORG or NORP that is no nationality (the NER often
+    calls villages ORG or NORP)."""
     if not tok.ent_type_:
         return True
-    if tok.ent_type_ != "ORG":
+    if tok.ent_type_ not in ("ORG", "NORP"):
         return False
     ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
-    return ent is not None and len(ent) <= 2 and all(t.pos_ == "PROPN" for t in ent)
+    if ent is None or len(ent) > 2 or not all(t.pos_ == "PROPN" for t in ent):
+        return False
+    return tok.ent_type_ == "ORG" or demonym_country(ent.text) is None
 
 
-def _proper_noun_places(span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer) -> list[PlaceMention]:
-    """Villages the NER misses: proper-noun runs outside any entity that name a place in the article's
-    country, or any place when followed by a kind word ("in Aydin province")."""
+def _proper_noun_runs(span: Span | Doc) -> list[Span]:
+    """Runs of capitalised proper nouns (4+ characters) outside place entities."""
     doc = span.doc if isinstance(span, Span) else span
     toks = list(span)
-    out: list[PlaceMention] = []
+    runs = []
     i = 0
     while i < len(toks):
         t = toks[i]
@@ -238,12 +240,24 @@ def _proper_noun_places(span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer) 
             j += 1
         run = doc[toks[i].i : toks[j].i + 1]
         i = j + 1
-        if len(run.text) < 4:
-            continue
+        if len(run.text) >= 4:
+            runs.append(run)
+    return runs
+
+
+def _proper_noun_places(span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer) -> list[PlaceMention]:
+    """Villages the NER misses: proper-noun runs outside any entity that name a place in the article's
+    country, or any place when followed by a kind word ("in Aydin province")."""
+    doc = span.doc if isinstance(span, Span) else span
+    out: list[PlaceMention] = []
+    for run in _proper_noun_runs(span):
         ext, hint = _with_suffix(run)
         if hint is None and not ctx.iso3:
             continue
-        ranked = gaz.ranked(ext.text, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"city", "admin1", "admin2"})
+        # Exact names only: a person's name is too often a spelling variant of some village.
+        ranked = gaz.ranked(
+            ext.text, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"city", "admin1", "admin2"}, variants=False
+        )
         if not ranked:
             continue
         place = gaz.place(ranked[0][0])
@@ -331,6 +345,37 @@ def _dateline_place(doc: Doc, gaz: Gazetteer) -> Place | None:
     return found[0] if found else None
 
 
+_DEMONYM_SUFFIXES = ("ians", "ans", "ese", "ish", "ian", "an", "is", "i", "n", "")
+_COUNTRY_ENDINGS = ("", "a", "ia", "e", "y", "ey", "ain", "o")
+
+
+@lru_cache(maxsize=4096)
+def demonym_country(text: str) -> str | None:
+    """ISO3 of the country a nationality word points to ("Syrian" -> SYR, "Yemeni" -> YEM), by
+    prefix-matching country names; None when unknown or ambiguous."""
+    key = name_key(text)
+    gaz = get_gazetteer()
+    exact = dict(gaz.country_keys())
+    for suf in _DEMONYM_SUFFIXES:  # "Nigerian" -> "nigeri" + "a"; "Turkish" -> "turk" + "ey"
+        if suf and key.endswith(suf):
+            stem = key[: len(key) - len(suf)]
+            hits = {exact[stem + end] for end in _COUNTRY_ENDINGS if stem + end in exact}
+            if len(hits) == 1:
+                return hits.pop()
+    for suf in _DEMONYM_SUFFIXES:
+        if suf and not key.endswith(suf):
+            continue
+        stem = key[: len(key) - len(suf)] if suf else key
+        if len(stem) < 4:
+            continue
+        hits = {iso3 for k, iso3 in gaz.country_keys() if k.startswith(stem)}
+        if len(hits) == 1:
+            return hits.pop()
+        if hits:
+            return None
+    return None
+
+
 def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]:
     """(country, iso3, dominant admin1) of an article, by votes of its resolved place mentions.
 
@@ -356,6 +401,21 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
             if p.iso3:
                 votes[p.iso3] += 1.0 / len(close)
         names.append((f"{text} {_hint_word(hint)}".strip(), 1.0))
+    for ent in doc.ents:  # "Syrian", "Yemeni" forces: nationality words vote for their country
+        if ent.label_ == "NORP":
+            iso = demonym_country(ent.text)
+            if iso:
+                votes[iso] += 1.0
+    if not votes:
+        # No place entity at all: the NER often calls villages ORG or NORP. Let proper nouns that
+        # name a populated place vote, weakly.
+        for run in _proper_noun_runs(doc):
+            ranked = gaz.ranked(run.text, kinds={"city", "admin1", "admin2"}, variants=False)
+            if ranked:
+                p = gaz.place(ranked[0][0])
+                if p.iso3 and (p.kind != "city" or (p.population or 0) > 0):
+                    votes[p.iso3] += 0.5
+                    names.append((run.text, 0.5))
     if not votes:
         return None, None, None
     iso3 = votes.most_common(1)[0][0]

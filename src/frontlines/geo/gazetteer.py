@@ -741,8 +741,9 @@ class Gazetteer:
         iso3: str | None = None,
         admin1: str | None = None,
         kinds: set[str] | None = None,
+        variants: bool = True,
     ) -> list[tuple[int, float]]:
-        """(row id, score) pairs, best first."""
+        """(row id, score) pairs, best first; `variants=False` skips spelling-variant matches."""
         base, hint = split_kind_suffix(name)
         cands = self.candidates(base, kinds, iso3)
         if not cands and hint:
@@ -757,7 +758,7 @@ class Gazetteer:
         scored = []
         for i, tier in cands:
             r = self._row(i)
-            if tier == 2 and not (r[2] == iso3 if iso3 else r[2] == "AFG"):
+            if tier == 2 and (not variants or not (r[2] == iso3 if iso3 else r[2] == "AFG")):
                 continue  # spelling variants are trusted inside the known country (or Afghanistan) only
             kind, pop = r[1], r[9] or 0
             s = _AFG_ADMIN2_SCORE if (kind == "admin2" and r[2] == "AFG") else _KIND_SCORE[kind]
@@ -789,6 +790,14 @@ class Gazetteer:
             return self.place(ids[0])
         found = self.lookup(name_or_iso, kinds={"country"}, limit=1)
         return found[0] if found else None
+
+    @lru_cache(maxsize=1)  # noqa: B019
+    def country_keys(self) -> tuple[tuple[str, str], ...]:
+        """(name key, iso3) for every country name and alias: for demonyms and prefix matching."""
+        rows = self._q(
+            "SELECT n.key, r.iso3 FROM names n JOIN rows r ON r.id = n.id WHERE r.kind = 'country' AND n.tier = 0"
+        )
+        return tuple(sorted(set(rows)))
 
     def admin1_of(self, iso3: str) -> list[Place]:
         """All first-level units of a country, by name."""
