@@ -349,10 +349,10 @@ def test_score_case_both_paths() -> None:
     assert f["sub_event_type (25 ACLED)"] == (2, 3)
     assert f["sub_event_type (30, none=non-ACLED)"] == (3, 5)  # 13: no event for a DIPLO snippet
     # Armed clash 1, Arrests 1, Peaceful protest 0 (support 1 each); the Attack FP has no support -> 2/3.
-    assert res.f1["sub_event_type"] == pytest.approx(2 / 3)
-    assert f["sub_event_type [classify_text] (30, none=non-ACLED)"] == (5, 5)
-    assert res.f1["sub_event_type [classify_text]"] == pytest.approx(1.0)
-    assert res.confusions["sub_event_type [classify_text]"] == []
+    assert res.f1["sub_event_type (25 ACLED)"] == pytest.approx(2 / 3)
+    assert f["sub_event_type via classify_text (30, none=non-ACLED)"] == (5, 5)
+    assert res.f1["sub_event_type via classify_text (25 ACLED)"] == pytest.approx(1.0)
+    assert res.confusions["sub_event_type via classify_text"] == []
     assert res.confusions["sub_event_type"] == [
         (scoring.NO_ACLED_EVENT, "Attack", 1),  # ties ordered by name
         ("Peaceful protest", "Violent demonstration", 1),
@@ -440,6 +440,17 @@ def test_cli_table_output_and_limit(eval_root: Path, monkeypatch: pytest.MonkeyP
     assert "acled" in res.stdout and "(n=2)" in res.stdout
     assert "sub_event_type" in res.stdout and "top confusions" in res.stdout
     assert [d.id for d in fake.seen] == ["TST1", "TST2"]
+
+
+def test_cli_case_reports_both_paths_in_the_table(eval_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(command, "load_extractor", lambda: FakeExtractor({}))
+    monkeypatch.setattr(command, "_classifier", lambda extractor: lambda text: "Armed clash")
+    res = CliRunner().invoke(app, ["eval", "case", "--extract"], env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    assert "sub_event_type via classify_text (25 ACLED)" in res.stdout
+    # Only snippet 11 is an armed clash: 1 of 3 ACLED snippets, 1 of 5 overall.
+    line = next(ln for ln in res.stdout.splitlines() if "via classify_text (30" in ln)
+    assert "20.0%" in line
 
 
 def test_cli_gold_path_is_sniffed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -346,7 +347,7 @@ def _pct(x: float | None) -> str:
 
 def render(results: Sequence[scoring.DatasetResult], out: Console) -> None:
     for res in results:
-        t = Table(title=f"{res.name}  (n={res.n})", title_justify="left")
+        t = Table(title=escape(f"{res.name}  (n={res.n})"), title_justify="left")
         t.add_column("field")
         t.add_column("n", justify="right")
         t.add_column("correct", justify="right")
@@ -355,19 +356,23 @@ def render(results: Sequence[scoring.DatasetResult], out: Console) -> None:
         for f, tally in res.fields.items():
             f1 = res.f1.get(f)
             t.add_row(
-                f, str(tally.n), str(tally.correct), _pct(tally.accuracy), "" if f1 is None else f"{f1:.3f}"
+                escape(f),
+                str(tally.n),
+                str(tally.correct),
+                _pct(tally.accuracy),
+                "" if f1 is None else f"{f1:.3f}",
             )
         for f, f1 in res.f1.items():
             if f not in res.fields:
-                t.add_row(f, "", "", "", f"{f1:.3f}")
+                t.add_row(escape(f), "", "", "", f"{f1:.3f}")
         out.print(t)
         keys = [k for k in res.confusions if k.startswith("sub_event_type")] or list(res.confusions)
         for f in keys:
             if res.confusions[f]:
                 shown = "; ".join(f"{g} -> {p} ({n})" for g, p, n in res.confusions[f])
-                out.print(f"  top confusions ({f}): {shown}")
+                out.print(escape(f"  top confusions ({f}): {shown}"))
         for note in res.notes:
-            out.print(f"  [dim]{note}[/dim]")
+            out.print(f"  [dim]{escape(note)}[/dim]")
         out.print()
 
 

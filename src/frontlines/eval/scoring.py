@@ -349,7 +349,7 @@ def _case_block(
             acled_t.add(g == p)
     res.fields[f"sub_event_type{suffix} (25 ACLED)"] = acled_t
     res.fields[f"sub_event_type{suffix} (30, none=non-ACLED)"] = all_t
-    res.f1[f"sub_event_type{suffix}"] = weighted_f1(gold, predicted, SUB_EVENT_TYPES)
+    res.f1[f"sub_event_type{suffix} (25 ACLED)"] = weighted_f1(gold, predicted, SUB_EVENT_TYPES)
     # Here a missing label on either side means "no ACLED event" (a non-ACLED class, or no prediction).
     named_g = [g or NO_ACLED_EVENT for g in gold]
     named_p = [p or NO_ACLED_EVENT for p in predicted]
@@ -369,7 +369,7 @@ def score_case(
     tops = [top_event(_events(preds.get(r.id))) for r in rows]
     _case_block(res, rows, [e.sub_event_type if e else None for e in tops], "")
     if classified is not None:
-        _case_block(res, rows, [classified.get(r.id) for r in rows], " [classify_text]")
+        _case_block(res, rows, [classified.get(r.id) for r in rows], " via classify_text")
     res.notes.append(
         "weighted F1 over the 25 ACLED classes; a non-ACLED snippet given a class is a false positive"
     )
