@@ -699,6 +699,13 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
                     c.type = "Non-state actor overtakes territory"
                 elif _in_class(c.agent, "state", lex):
                     c.type = "Government regains territory"
+    # What a protest is about ("protest against the killing of ...") is its topic, not an event.
+    for p in cands:
+        if p.entry.role == "protest" and p.patient is not None:
+            lo, hi = p.patient.left_edge.i, p.patient.right_edge.i
+            for c in cands:
+                if c is not p and lo <= c.root.i <= hi:
+                    c.score = min(c.score, _ATTRIB_CAP)
     # Protest words take the gravest thing that happened to or in the protest.
     present = {c.type for c in cands if not c.negated}
     protest_type = next((t for t in _PROTEST_ORDER if t in present), None)
