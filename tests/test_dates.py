@@ -287,3 +287,36 @@ def test_isaf_event_date_accuracy(nlp) -> None:
     assert found / dated > 0.85
     assert exact / found > 0.74
     assert exact_or_pub / dated > 0.74
+
+
+ACLED = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "eval-data"
+    / "acled-2020"
+    / "acled_2020_not_afghanistan.csv"
+)
+
+
+def test_acled_notes_event_date_accuracy(nlp) -> None:
+    """ACLED coder notes (every 4th row): the first current date mention, coded, vs event_date. The notes carry
+    no publication date; the upload date (timestamp) stands in for it."""
+    if not ACLED.exists():
+        pytest.skip("eval data absent")
+    import csv
+    from datetime import UTC, datetime
+
+    with ACLED.open(encoding="utf-8", newline="") as fh:
+        rows = [r for i, r in enumerate(csv.DictReader(fh)) if i % 4 == 0]
+    n = found = exact = 0
+    for row, doc in zip(rows, nlp.pipe(r["notes"] for r in rows), strict=True):
+        n += 1
+        gold = datetime.strptime(row["event_date"], "%d-%b-%y").date()
+        uploaded = datetime.fromtimestamp(int(row["timestamp"]), tz=UTC).date()
+        ms = [m for m in find_dates(doc, uploaded) if m.window is not None and not m.historical]
+        if ms:
+            found += 1
+            exact += coded_date(ms[0].window) == gold
+    print(f"\nACLED notes dates: {n}; a date found in {found}; exact {exact}/{found} = {exact / found:.3f}")
+    assert found / n > 0.95
+    assert exact / found > 0.93

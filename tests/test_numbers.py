@@ -333,3 +333,39 @@ def test_gtd_killed_and_wounded_accuracy(nlp) -> None:
     print(f"\nGTD: {n} summaries; killed exact {killed_ok / n:.3f}; wounded exact {wounded_ok / n:.3f}")
     assert killed_ok / n > 0.87
     assert wounded_ok / n > 0.88
+
+
+ACLED = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "eval-data"
+    / "acled-2020"
+    / "acled_2020_not_afghanistan.csv"
+)
+
+
+def test_acled_notes_fatalities_accuracy(nlp) -> None:
+    """ACLED coder notes (every 4th row; notes that split a total across events left out): the largest sentence
+    total of killed mentions vs the coded fatalities (the notes often restate the total as "N fatalities")."""
+    if not ACLED.exists():
+        pytest.skip("eval data absent")
+    import csv
+
+    with ACLED.open(encoding="utf-8", newline="") as fh:
+        rows = [
+            r for i, r in enumerate(csv.DictReader(fh)) if i % 4 == 0 and "split" not in r["notes"].lower()
+        ]
+    n = ok = pos = pos_ok = 0
+    for row, doc in zip(rows, nlp.pipe(r["notes"] for r in rows), strict=True):
+        got = max((total_fatalities(find_casualties(s))[0] for s in doc.sents), default=0)
+        gold = int(row["fatalities"])
+        n += 1
+        ok += got == gold
+        if gold > 0:
+            pos += 1
+            pos_ok += got == gold
+    print(
+        f"\nACLED notes: {n}; fatalities exact {ok / n:.3f}; where gold > 0: {pos_ok}/{pos} = {pos_ok / pos:.3f}"
+    )
+    assert ok / n > 0.92
+    assert pos_ok / pos > 0.74

@@ -50,6 +50,7 @@ def _lexicon() -> dict:
     lex["person_set"] = {str(w).lower() for w in lex["persons"]}
     lex["non_persons"] = frozenset(str(w).lower() for w in lex["non_persons"])
     lex["strict_verbs"] = frozenset(str(w).lower() for w in lex["strict_verbs"])
+    lex["harm_verbs"] = frozenset(str(w).lower() for w in lex["harm_verbs"])
     return lex
 
 
@@ -347,9 +348,9 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
     if d in ("nsubjpass", "nsubj", "dobj", "obj", "attr") and h is not n:
         lem = _lemma(h)
         reduced_passive = h.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in h.children)
-        agent = d == "nsubj" and lem in _ACTIVE_AGENT and not reduced_passive
-        if h.pos_ in ("VERB", "AUX") and lem in verbs and not agent:
-            return verbs[lem], negated(h)
+        agent = d == "nsubj" and lem not in _UNDERGOER_VERBS and not reduced_passive
+        if h.pos_ in ("VERB", "AUX") and not agent and (out := _verb_outcome(h)):
+            return out, negated(h)
         if h.pos_ == "ADJ" and h.lower_ in adjs and adjs[h.lower_]:
             return adjs[h.lower_], negated(h)
         if lem == "be" or h.pos_ == "AUX":
@@ -361,9 +362,10 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
         if d == "nsubjpass" and h.pos_ == "VERB":
             # "he was engaged and killed": the outcome is a later verb sharing the passive subject
             for c in h.children:
-                if c.dep_ == "conj" and _lemma(c) in verbs and c.tag_ == "VBN":
-                    if not any(x.dep_ in ("nsubj", "nsubjpass") for x in c.children):
-                        return verbs[_lemma(c)], negated(c)
+                if c.dep_ == "conj" and (c.tag_ == "VBN" or _lemma(c) in _UNDERGOER_VERBS):
+                    out = _verb_outcome(c)
+                    if out and not any(x.dep_ in ("nsubj", "nsubjpass") for x in c.children):
+                        return out, negated(c)
     if d == "pobj" and h.lower_ == "of" and _lemma(h.head) in ofs:
         return ofs[_lemma(h.head)], False
     if d == "pobj" and h.lower_ in ("to", "at") and h.head.pos_ in ("VERB", "AUX"):
@@ -383,19 +385,31 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
         active = any(x.dep_ in ("nsubj", "dobj", "obj") for x in c.children)
         if c.dep_ in ("acl", "amod", "relcl") and c.lower_ in adjs and adjs[c.lower_] and not active:
             return adjs[c.lower_], False
-        if c.dep_ in ("acl", "relcl") and _lemma(c) in verbs and c.tag_ == "VBN" and not active:
-            return verbs[_lemma(c)], negated(c)
+        if c.dep_ in ("acl", "relcl") and c.tag_ == "VBN" and not active and (out := _verb_outcome(c)):
+            return out, negated(c)
     if _lemma(noun) in nouns:
         return nouns[_lemma(noun)], False
     return None, False
 
 
-# Verbs whose subject is the agent, not the victim: "three gunmen killed ..." are not the dead.
-_ACTIVE_AGENT = {
-    "kill", "slay", "behead", "execute", "assassinate", "massacre", "murder", "wound", "injure", "hurt", "maim",
-    "capture", "detain", "arrest", "abduct", "kidnap", "seize", "apprehend", "free", "release", "rescue",
-    "eliminate", "martyr", "lose",
-}  # fmt: skip
+# Verbs whose subject is the one it happens to ("three soldiers died"); for the others the subject is
+# the agent ("three gunmen killed ...") unless the verb is passive.
+_UNDERGOER_VERBS = {"die", "perish", "succumb", "flee", "escape", "surrender", "defect"}
+
+
+def _verb_outcome(v) -> str | None:
+    """The outcome a verb states: its lexicon entry, or killed for a harm made fatal ("shot dead",
+    "beaten to death", "fatally wounded")."""
+    lex = _lexicon()
+    lem = _lemma(v)
+    if lem in lex["outcome_verbs"] or lem in lex["harm_verbs"]:
+        for c in v.children:
+            low = c.lower_
+            if low in ("fatally", "dead", "mortally") or (
+                c.dep_ == "prep" and low == "to" and any(o.lower_ == "death" for o in c.children)
+            ):
+                return "killed"
+    return lex["outcome_verbs"].get(lem)
 
 
 def _category(head) -> str | None:
