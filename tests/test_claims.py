@@ -392,6 +392,25 @@ def test_generic_speaker_is_the_main_actor(claims_of):
     assert c.claimant == "insurgents" and c.subject is None
 
 
+def test_parsed_subject_of_speech_verb(claims_of):
+    text = "A UN report released on Monday said that 1,659 civilians were killed in the first six months of the year."
+    c = one(claims_of(text), "fatalities")
+    assert (c.claimant, c.certainty) == ("United Nations", "reported")
+    assert span_of(c, "claimant") == "A UN report"
+    text = "Their spokesman, Zabihullah Mujahid, told AFP the group held 90 percent of the borders."
+    c = one(claims_of(text), "border_share")
+    assert span_of(c, "claimant") == "Their spokesman" and c.certainty == "claimed"
+
+
+def test_period_in_a_side_clause_does_not_date_the_figure(claims_of):
+    text = "The Taliban, who launched their offensive in May, now claim to control 85 percent of the country."
+    c = one(claims_of(text), "territory_share")
+    assert (c.period_start, c.as_of) == (None, "2021-07-10")
+    text = "Officials put the toll at 300 civilians killed since the start of the year."
+    c = one(claims_of(text), "fatalities")
+    assert (c.period_start, c.period_end) == ("2021-01-01", "2021-07-10")
+
+
 def test_inverted_speech_attribution(claims_of):
     text = "The fighters hold 200 districts, said Zabihullah Mujahid, a Taliban spokesman."
     c = one(claims_of(text), "districts_controlled")

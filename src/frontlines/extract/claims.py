@@ -445,7 +445,10 @@ def _attributions(span: Span, lex: _Lexicon, main_actor: str | None) -> list[_At
                 r"\s+" + _REF_NOUNS + r"(?:\s+of\s+(?:[\w-]+\s+){0,3}?[\w-]+)?\s+at\b", after, re.I
             ):
                 continue
-            rng = _np_before(toks, i)
+            subj = _parsed_subject(tok, span)
+            if subj == "pronoun":
+                continue  # "he said": a speaker we cannot name
+            rng = subj or _np_before(toks, i)
             if rng:
                 if toks[rng[1] - 1].pos_ == "PRON":
                     continue
@@ -456,6 +459,36 @@ def _attributions(span: Span, lex: _Lexicon, main_actor: str | None) -> list[_At
                 if rng:
                     add(rng, tok)
     return out
+
+
+_SUBJECT_DROP = {"acl", "relcl", "appos", "punct", "cc", "conj", "advcl"}
+
+
+def _parsed_subject(verb: Any, span: Span) -> tuple[int, int] | str | None:
+    """Span-relative token range of a speech verb's parsed subject, trimmed of clauses and appositions.
+
+    "A UN report released on Monday said" -> "A UN report"; "a spokesman for the governor said" keeps
+    the "for" phrase. "pronoun" for he/they; None without a parse (the caller falls back to the words
+    before the verb).
+    """
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None or subj.i < span.start or subj.i >= span.end:
+        return None
+    if subj.pos_ == "PRON" and subj.tag_ != "NN":
+        return "pronoun"
+    keep = [subj.i]
+    for child in subj.children:
+        if child.dep_ in _SUBJECT_DROP:
+            continue
+        keep += [t.i for t in child.subtree]
+    lo, hi = min(keep), max(keep) + 1
+    # A dropped part inside the range (an apposition between kept words) ends it there.
+    for child in subj.children:
+        if child.dep_ in _SUBJECT_DROP and child.i > subj.i:
+            hi = min(hi, child.left_edge.i)
+    if hi <= subj.i:
+        hi = subj.i + 1
+    return lo - span.start, hi - span.start
 
 
 def _claimant_name(phrase: str, lex: _Lexicon, main_actor: str | None) -> tuple[str | None, str]:
@@ -809,6 +842,33 @@ def _is_historical(text: str, pos: int, published: date | None, lex: _Lexicon) -
     return not current or min(current) > nearest
 
 
+_SIDE_CLAUSES = {"relcl", "acl", "advcl", "appos", "parataxis", "pcomp"}
+
+
+def _token_at(span: Span, rel: int) -> Any | None:
+    pos = span.start_char + rel
+    return next((t for t in span if t.idx <= pos < t.idx + len(t)), None)
+
+
+def _detached(span: Span, a: int, b: int) -> bool:
+    """Whether the words at offset a sit in a side clause that does not hold offset b.
+
+    "The Taliban, who launched their offensive in May, now claim 85 percent": "in May" dates the
+    offensive, not the share. Without a parse nothing is detached.
+    """
+    ta, tb = _token_at(span, a), _token_at(span, b)
+    if ta is None or tb is None:
+        return False
+    for anc in (ta, *ta.ancestors):
+        if anc.dep_ not in _SIDE_CLAUSES:
+            continue
+        # A clause modifying the counted noun ("300 civilians killed since May") still dates the figure.
+        scope = anc.head if anc.dep_ in ("acl", "relcl") else anc
+        if not (scope.left_edge.i <= tb.i <= scope.right_edge.i):
+            return True
+    return False
+
+
 def _present_tense(span: Span, lex: _Lexicon) -> bool:
     """A present-tense verb other than the attribution's ("says"), or "now"."""
     return any((t.tag_ in ("VBZ", "VBP") and t.lower_ not in lex.speech) or t.lower_ == "now" for t in span)
@@ -869,7 +929,11 @@ def _build(span: Span, drafts: list[_Draft], ctx: _Context, lex: _Lexicon) -> li
         first = d.figs[0]
         if _is_historical(text, first.start, ctx.published, lex):
             continue
-        period = min(periods, key=lambda p: abs(p.start - first.start), default=None)
+        period = min(
+            (p for p in periods if not _detached(span, p.start, first.start)),
+            key=lambda p: abs(p.start - first.start),
+            default=None,
+        )
         if d.metric in _CASUALTY_METRICS or d.metric == "prisoners_freed":
             # Totals need a period or aggregate wording; one incident's (or one day's) toll is an event.
             if period is None and (not aggregate or one_day):
