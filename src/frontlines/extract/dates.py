@@ -426,6 +426,15 @@ _FIND = re.compile(
     r")\b",
     re.IGNORECASE,
 )
+# Full absolute dates, which the tagger often cuts ("Around 9 May 2020" -> "May 2020"; "30 Apr 2020" -> "2020").
+_CAP_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_ABS_FIND = re.compile(
+    rf"\b(?:[Ss]ince\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_CAP_MONTH}(?:,?\s+\d{{4}})?"
+    rf"|{_CAP_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)(?![\w-])"
+)
 # Words that modify the date right before a spaCy entity and change its window.
 _PRE_MODIFIERS = {"since", "early", "late", "mid", "last", "past", "this"}
 _CALENDAR_WORD = re.compile(
@@ -507,8 +516,17 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
     text = doc.text
     out: list[DateMention] = []
     taken: list[tuple[int, int]] = []
+    span_text = span.text
+    for m in _ABS_FIND.finditer(span_text):
+        w = resolve(m.group(0), published)
+        if w is not None:
+            start, end = base + m.start(), base + m.end()
+            out.append(DateMention(start, end, m.group(0), w, is_historical(m.group(0), published)))
+            taken.append((start, end))
     for ent in span.ents:
-        if ent.label_ not in ("DATE", "TIME"):
+        if ent.label_ not in ("DATE", "TIME") or any(
+            ent.start_char < b and a < ent.end_char for a, b in taken
+        ):
             continue
         tokens = list(ent)
         prev = doc[ent.start - 1] if ent.start > 0 else None
@@ -530,7 +548,6 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
         if found is not None:
             out.append(found)
             taken.append((found.start, found.end))
-    span_text = span.text
     for m in _FIND.finditer(span_text):
         start, end = base + m.start(), base + m.end()
         if any(start < b and a < end for a, b in taken):
