@@ -401,3 +401,19 @@ def test_attempted_capture_is_a_clash(nlp) -> None:
 def test_capture_backed_by_air_strikes_is_a_battle(nlp) -> None:
     text = "Army troops recaptured the town on Sunday after days of air strikes on insurgent positions."
     assert classify_text(text, nlp) == "Government regains territory"
+
+
+def test_stone_throwing_needs_a_demonstration_to_be_a_riot(nlp) -> None:
+    assert (
+        classify_text("Angry villagers threw stones at police after a road accident killed a boy.", nlp)
+        == "Mob violence"
+    )
+    assert (
+        classify_text("Students protesting fee increases threw stones at police outside the campus.", nlp)
+        == "Violent demonstration"
+    )
+
+
+def test_protest_topic_is_not_an_event(nlp) -> None:
+    text = "Hundreds of residents protested against the killing of a local shopkeeper."
+    assert classify_text(text, nlp) == "Peaceful protest"

@@ -64,6 +64,16 @@ _METHOD_TYPES = {
 }
 # Sub-types a crime report also produces ("police arrested three robbers"): not ACLED events there.
 _CRIME_LIKE = {"Arrests", "Disrupted weapons use", "Attack", "Armed clash"}
+_DISASTER_PROOF = {
+    "Excessive force against protesters",
+    "Protest with intervention",
+    "Peaceful protest",
+    "Violent demonstration",
+    "Mob violence",
+    "Arrests",
+    "Abduction/forced disappearance",
+    "Sexual violence",
+}
 # ACLED: violence by the demonstrators makes the event a riot even when force is used against them.
 _PROTEST_ORDER = [
     "Violent demonstration",
@@ -760,10 +770,12 @@ def classify_doc(doc: Doc) -> str | None:
         return None
     lex = _lexicon()
     sw, ss = _sent_text(doc[:])
-    types = {t.sub_event_type for t in trigs}
-    protest = [p for p in _PROTEST_ORDER if p in types]
-    if not protest and _has_cue("disaster", lex, sw, ss) and not _has_cue("armed_actor", lex, sw, ss):
-        return None
+    if _has_cue("disaster", lex, sw, ss) and not _has_cue("armed_actor", lex, sw, ss):
+        # Deaths, blasts and fires in a disaster report are not political violence; a protest or a
+        # mob reacting to an accident still is.
+        trigs = [t for t in trigs if t.sub_event_type in _DISASTER_PROOF]
+        if not trigs:
+            return None
     if _has_cue("crime", lex, sw, ss) and not _has_cue("political", lex, sw, ss):
         trigs = [t for t in trigs if t.sub_event_type not in _CRIME_LIKE]
         if not trigs:
