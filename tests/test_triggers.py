@@ -417,3 +417,15 @@ def test_stone_throwing_needs_a_demonstration_to_be_a_riot(nlp) -> None:
 def test_protest_topic_is_not_an_event(nlp) -> None:
     text = "Hundreds of residents protested against the killing of a local shopkeeper."
     assert classify_text(text, nlp) == "Peaceful protest"
+
+
+def test_beheading_a_captive_is_an_attack(nlp) -> None:
+    assert (
+        _one(nlp, "The militants beheaded a captured police officer.", "beheaded").sub_event_type == "Attack"
+    )
+
+
+def test_held_for_hours_then_withdrew(nlp) -> None:
+    t = _one(nlp, "The insurgents held the town for a few hours before withdrawing.", "held")
+    assert t.held_briefly
+    assert t.sub_event_type == "Non-state actor overtakes territory"

@@ -692,7 +692,7 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
             c.type = method_type
             c.score = max(c.score, 0.6)
         if c.type in _TERRITORY_TYPES:
-            if transfer and not fighting:
+            if transfer and not fighting and not _held_briefly(c, span, lex, sw, ss):
                 # Taken after the other side withdrew: ACLED's non-violent transfer.
                 c.type = "Non-violent transfer of territory"
             elif c.agent is not None:
