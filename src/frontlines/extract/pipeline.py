@@ -355,6 +355,7 @@ class Extractor:
         for pm in places:
             place = pm.place
             assert place is not None
+            lat, lon, precision = _coordinates(pm)
             ev = Event(
                 doc_id=document.id,
                 event_date=window.event_date.isoformat() if window else None,
@@ -376,9 +377,9 @@ class Extractor:
                 admin2=place.admin2,
                 admin3=place.admin3,
                 location=_location_name(pm),
-                latitude=place.latitude,
-                longitude=place.longitude,
-                geo_precision=places_mod.geo_precision(pm),
+                latitude=lat,
+                longitude=lon,
+                geo_precision=precision,
                 fatalities=fatalities
                 if len(places) == 1
                 else _split(fatalities, len(places), places.index(pm)),
@@ -410,6 +411,29 @@ class Extractor:
             )
             out.append(ev)
         return out
+
+
+def _coordinates(pm: PlaceMention) -> tuple[float | None, float | None, int]:
+    """The place's point; a district the gazetteer has no point for is coded, as ACLED does for a larger
+    region, to its provincial capital with precision 3."""
+    place = pm.place
+    assert place is not None
+    precision = places_mod.geo_precision(pm)
+    if place.latitude is not None or not place.admin1:
+        return place.latitude, place.longitude, precision
+    seat = _provincial_seat(place.admin1, place.iso3)
+    if seat is None:
+        return None, None, precision
+    return seat.latitude, seat.longitude, 3
+
+
+@lru_cache(maxsize=4096)
+def _provincial_seat(admin1: str, iso3: str | None):
+    from frontlines.geo.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    units = gaz.lookup(admin1, iso3=iso3, kinds={"admin1"}, limit=1)
+    return gaz.seat_of(units[0]) if units else None
 
 
 def _location_name(pm: PlaceMention) -> str | None:
