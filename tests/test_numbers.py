@@ -209,6 +209,22 @@ def _cas(nlp, text: str) -> list[tuple[int | None, str, str | None]]:
         ),
         ("The number of people killed in the market bombing rose to at least 31.", [(31, "killed", None)]),
         ("Gunmen shot and killed a school principal in the city.", [(1, "killed", None)]),
+        ("Gunmen shot dead two shopkeepers near the bazaar.", [(2, "killed", "civilians")]),
+        ("A driver was beaten to death at the checkpoint.", [(1, "killed", "civilians")]),
+        ("Three policemen were fatally wounded in the ambush.", [(3, "killed", "security forces")]),
+        (
+            "The raid left 3 fighters dead and 6 others injured.",
+            [(3, "killed", "militants"), (6, "wounded", None)],
+        ),
+        ("A farmer was found dead near the canal.", [(1, "killed", "civilians")]),
+        ("Seven villagers killed and nine wounded.", [(7, "killed", "civilians"), (9, "wounded", None)]),
+        ("Shelling hit the camp, killing and injuring dozens of residents.", [(12, "killed", "civilians")]),
+        ("A teacher was abducted and stabbed to death.", [(1, "killed", "civilians")]),
+        ("The corpses of around thirty fighters were found.", [(30, "killed", "militants")]),
+        (
+            "One person was killed and 11 injured in the explosion.",
+            [(1, "killed", None), (11, "wounded", None)],
+        ),
         (  # the ambush is the agent, not a victim
             "The ambush that killed two guards was planned by the commander.",
             [(2, "killed", "security forces")],
@@ -232,11 +248,18 @@ def test_find_casualties(nlp, text: str, expected: list) -> None:
         "The soldiers were not killed.",
         "The insurgents captured Spin Boldak on Wednesday.",  # a place, not a person
         "The force called in an air strike to eliminate the threat.",
+        "On 8 May 2021 the council met in the town hall.",
         "The statement, reference 2010-08-CA-266, said insurgents were killed.",
     ],
 )
 def test_find_casualties_ignores_non_casualty_figures(nlp, text: str) -> None:
     assert _cas(nlp, text) == []
+
+
+def test_either_or_outcomes_are_not_counted_as_deaths(nlp) -> None:
+    ms = find_casualties(nlp("The raid killed or injured 4 militants in the valley."))
+    assert [m.outcome for m in ms] == ["casualties"]
+    assert total_fatalities(ms) == (0, None, None)
 
 
 def test_casualty_offsets_point_at_the_text(nlp) -> None:

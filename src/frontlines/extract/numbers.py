@@ -255,10 +255,20 @@ _CALENDAR = set(
 )
 
 
+_MONTH_NAMES = set(
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+)
+
+
 def _date_part(t) -> bool:
     """A number that is part of a date or duration ("July 9, 2021", "three weeks ago"), not a count."""
-    if t.ent_type_ in ("MONEY", "PERCENT", "ORDINAL", "QUANTITY"):
+    if t.ent_type_ in ("MONEY", "PERCENT", "ORDINAL"):  # QUANTITY is often a mistagged head count
         return True
+    doc = t.doc
+    for k in (t.i - 1, t.i + 1):  # "8 May 2020", "May 8": a day of the month
+        if 0 <= k < len(doc) and doc[k].text.rstrip(".") in _MONTH_NAMES:
+            return True
     if t.ent_type_ not in ("DATE", "TIME"):
         return False
     if t.is_digit and len(t.text) == 4:
@@ -348,9 +358,16 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
     if d in ("nsubjpass", "nsubj", "dobj", "obj", "attr") and h is not n:
         lem = _lemma(h)
         reduced_passive = h.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in h.children)
-        agent = d == "nsubj" and lem not in _UNDERGOER_VERBS and not reduced_passive
-        if h.pos_ in ("VERB", "AUX") and not agent and (out := _verb_outcome(h)):
+        # "Four people killed and twenty wounded": a headline's subject with no object is the victim
+        headline = h.tag_ == "VBD" and not _has_object(h) and not any(_has_object(c) for c in h.conjuncts)
+        agent = d == "nsubj" and lem not in _UNDERGOER_VERBS and not reduced_passive and not headline
+        if h.pos_ in ("VERB", "AUX") and not agent and (out := _group_outcome(h, d)):
             return out, negated(h)
+        if d in ("dobj", "nsubjpass") or (d == "nsubj" and lem == "be"):
+            # "left three fighters dead", "a man was found dead"
+            for c in h.children:
+                if c.dep_ in ("oprd", "acomp", "xcomp", "ccomp") and c is not n and adjs.get(c.lower_):
+                    return adjs[c.lower_], negated(h)
         if h.pos_ == "ADJ" and h.lower_ in adjs and adjs[h.lower_]:
             return adjs[h.lower_], negated(h)
         if lem == "be" or h.pos_ == "AUX":
@@ -366,8 +383,10 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
                     out = _verb_outcome(c)
                     if out and not any(x.dep_ in ("nsubj", "nsubjpass") for x in c.children):
                         return out, negated(c)
-    if d == "pobj" and h.lower_ == "of" and _lemma(h.head) in ofs:
-        return ofs[_lemma(h.head)], False
+    if d == "pobj" and h.lower_ == "of":
+        for key in (h.head.lower_, _lemma(h.head)):
+            if key in ofs:
+                return ofs[key], False
     if d == "pobj" and h.lower_ in ("to", "at") and h.head.pos_ in ("VERB", "AUX"):
         # "the death toll rose to 45", "put the toll at 12", "the number of people killed rose to 58"
         for c in h.head.children:
@@ -395,6 +414,32 @@ def _outcome_of(noun) -> tuple[str | None, bool]:
 # Verbs whose subject is the one it happens to ("three soldiers died"); for the others the subject is
 # the agent ("three gunmen killed ...") unless the verb is passive.
 _UNDERGOER_VERBS = {"die", "perish", "succumb", "flee", "escape", "surrender", "defect"}
+
+
+def _has_object(v) -> bool:
+    return any(c.dep_ in ("dobj", "obj") for c in v.children)
+
+
+def _group_outcome(v, dep: str) -> str | None:
+    """The outcome of a verb and the coordinated verbs sharing its victim ("killing and injuring dozens",
+    "was abducted and stabbed to death"): killed when any of them kills, else the verb's own."""
+    own = _verb_outcome(v)
+    if own and any(c.lower_ == "or" for x in (v, *v.conjuncts) for c in x.children if c.dep_ == "cc"):
+        # "killing, injuring or capturing 2": which happened is unknown; ACLED counts no deaths
+        outcomes = {_verb_outcome(x) for x in (v, *v.conjuncts)}
+        return "casualties" if "killed" in outcomes and len(outcomes) > 1 else own
+    shared = []
+    for c in v.conjuncts:
+        if c.pos_ != "VERB":
+            continue
+        if dep in ("dobj", "obj") and _has_object(c):
+            continue
+        if dep == "nsubjpass" and any(x.dep_ in ("nsubj", "nsubjpass") for x in c.children):
+            continue
+        shared.append(_verb_outcome(c))
+    if own and "killed" in shared:
+        return "killed"
+    return own
 
 
 def _verb_outcome(v) -> str | None:
@@ -610,8 +655,11 @@ def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
     outcome, neg = _outcome_of(t)
     if outcome is None or neg or outcome == "casualties":
         return None
-    if t.pos_ == "PROPN" and t.ent_type_ != "PERSON" and outcome not in ("killed", "wounded"):
-        return None  # places are captured too; only a tagged person name counts there
+    if t.pos_ == "PROPN" and t.ent_type_ != "PERSON":
+        if outcome not in ("killed", "wounded") or t.dep_ not in ("nsubjpass", "dobj", "nsubj"):
+            return None  # places are captured too, and place names sit in appositions and lists
+        if any(c.dep_ == "appos" and c.pos_ == "NOUN" for c in t.children):
+            return None  # "Chihuahua, a man, was found dead": the apposition names the victim
     if t.tag_ == "NN" and not (_is_person(t) or _harmed_noun(t, outcome)):
         return None
     first = t
@@ -629,7 +677,7 @@ def _adjacent_outcome(doc, i: int, hi: int) -> tuple[str | None, bool]:
     it elsewhere, but in lists of tolls the adjacent word is what the figure means."""
     if i < hi and doc[i].tag_ in ("JJ", "VBN") and doc[i].dep_ != "amod":
         adj = _lexicon()["outcome_adjectives"].get(doc[i].lower_)
-        if adj and (i + 1 >= hi or doc[i + 1].lower_ not in ("by", "in", "on")):
+        if adj:
             return adj, False
     return None, False
 
