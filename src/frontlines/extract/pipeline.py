@@ -33,6 +33,7 @@ from frontlines.extract.mentions import (
     CasualtyMention,
     DateMention,
     DateWindow,
+    Place,
     PlaceMention,
     SentenceContext,
     Trigger,
@@ -232,6 +233,7 @@ class Extractor:
         if chosen is not None:
             places.append(chosen)
             places.extend(_conjoined_places(chosen, candidates, doc))
+            places = _most_specific(places)
         elif last_place is not None and last_place[0] == para:
             places.append(last_place[1])
         places = [p for p in places if p.place is not None] or places
@@ -296,6 +298,9 @@ class Extractor:
         if sub in _TARGET_IS_VICTIM and actor1 is not None and actor1.inter == "Civilians":
             actor1, actor2, a1, a2 = actor2, actor1, a2, a1
 
+        # One-sided violence against civilians is an attack on them, not a clash between armed sides.
+        if sub == "Armed clash" and actor2 is not None and actor2.inter == "Civilians" and actor1 is not None:
+            sub = "Attack"
         # ACLED territory rules: who captured decides the sub-type; a hold of a day or less is a clash.
         if sub in _TERRITORY:
             if trig.held_briefly:
@@ -464,6 +469,41 @@ def _conjoined_places(chosen: PlaceMention, candidates: list[PlaceMention], doc:
         if s is not None and s.root.i in conj_tokens:
             out.append(p)
     return out
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    """Is `inner` within `outer` ("Fourth Police District, Ghazni City, Ghazni": one place, three levels)?"""
+    if outer is inner or outer.iso3 != inner.iso3:
+        return outer is inner
+    if outer.kind == "country":
+        return inner.kind != "country"
+    if outer.kind == "admin1":
+        return inner.kind != "admin1" and inner.admin1 == outer.admin1
+    if outer.kind == "admin2":
+        return (
+            inner.kind not in ("admin1", "admin2")
+            and inner.admin2 == outer.admin2
+            and inner.admin1 == outer.admin1
+        )
+    if outer.kind == "city" and inner.kind == "police_district":
+        return inner.name.startswith(outer.name) and inner.admin1 == outer.admin1
+    return False
+
+
+def _most_specific(mentions: list[PlaceMention]) -> list[PlaceMention]:
+    """Drop a place that merely contains another of the event's places (a list of levels, not of places)."""
+    out = []
+    for m in mentions:
+        if m.place is None:
+            continue
+        if any(o is not m and o.place is not None and _contains(m.place, o.place) for o in mentions):
+            continue
+        if any(
+            o.place is not None and o.place.code == m.place.code and o.place.name == m.place.name for o in out
+        ):
+            continue
+        out.append(m)
+    return out or mentions[:1]
 
 
 def _nearest_date(dates: list[DateMention], trig: Trigger) -> DateMention | None:
