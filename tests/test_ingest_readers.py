@@ -140,10 +140,12 @@ def test_stdin_text_and_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
     docs, rejs = read(["-"])
     assert [d.id for d in docs] == ["a", "b"] and rejs == []
 
-    # One line that is not a JSON object: the whole input is one text document.
+    # Input that opens with a JSON object is JSON Lines: a broken later line is rejected on its own,
+    # the good lines are still read.
     stdin(b'{"id": "a", "text": "One report."}\nplain words\n')
-    doc = one(["-"])
-    assert doc.id == "-" and doc.text.startswith('{"id"')
+    docs, rejs = read(["-"])
+    assert [d.id for d in docs] == ["a"]
+    assert [r.origin for r in rejs] == ["-:2"] and "invalid JSON" in rejs[0].reason
 
 
 def test_published_default_only_fills_missing_dates(tmp_path: Path) -> None:

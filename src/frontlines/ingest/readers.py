@@ -569,7 +569,7 @@ def _read_stdin(published: date | None, input_format: str) -> Iterator[Document 
     if fmt == "auto":
         fmt = "jsonl" if _looks_like_jsonl(raw) else _sniff(raw[:4096])
         if fmt == "jsonl" and not _looks_like_jsonl(raw):
-            fmt = "text"
+            fmt = "text"  # _sniff guessed JSON Lines from a head that is not a JSON object
     if fmt == "jsonl":
         yield from _read_jsonl_lines(raw.splitlines(keepends=True), "-", published)
         return
@@ -580,15 +580,13 @@ def _read_stdin(published: date | None, input_format: str) -> Iterator[Document 
 
 
 def _looks_like_jsonl(raw: bytes) -> bool:
-    """Every non-empty line is a JSON object (and there is at least one)."""
-    seen = False
+    """The first non-empty line is a JSON object: JSON Lines, where a later broken line is that line's
+    rejection (a news report never starts with a JSON object)."""
     for line in raw.splitlines():
         if not line.strip():
             continue
         try:
-            if not isinstance(json.loads(line), dict):
-                return False
+            return isinstance(json.loads(line), dict)
         except (json.JSONDecodeError, UnicodeDecodeError):
             return False
-        seen = True
-    return seen
+    return False
