@@ -150,6 +150,21 @@ def test_resolve_relative_phrases_on_any_day(text: str, published: date) -> None
     assert w is None or (w.earliest <= w.latest and w.precision in (1, 2, 3))
 
 
+_DATE_WORDS = (
+    "on Friday last week three weeks ago in June early July 9 July 2021 since May yesterday the 1990s "
+    "Between 10 and 15 over the weekend will start Monday night 2021-07-09 Sept. 3 , . of past few days"
+).split()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_WORDS), min_size=1, max_size=20))
+def test_find_dates_never_raises(nlp, words: list[str]) -> None:
+    text = " ".join(words)
+    for m in find_dates(nlp(text), PUB):
+        assert text[m.start : m.end] == m.text
+        assert m.window is None or m.window.earliest <= m.window.latest
+
+
 def _mentions(nlp, text: str, published: date | None = PUB):
     return find_dates(nlp(text), published)
 

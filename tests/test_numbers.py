@@ -392,3 +392,21 @@ def test_acled_notes_fatalities_accuracy(nlp) -> None:
     )
     assert ok / n > 0.92
     assert pos_ok / pos > 0.74
+
+
+_WORDS = (
+    "at least more than nearly a dozen dozens of 12 1,000 two-thirds killed wounded died were was and or "
+    "soldiers civilians Taliban him himself no casualties the toll rose to of bodies left dead including "
+    "on May 9 2021 - , . shot between some several hundred percent % who that captured freed fled surrendered"
+).split()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=25))
+def test_find_casualties_never_raises(nlp, words: list[str]) -> None:
+    text = " ".join(words)
+    ms = find_casualties(nlp(text))
+    for m in ms:
+        assert text[m.start : m.end] == m.text
+        assert m.quantity.value is not None and m.quantity.value >= 0
+    total_fatalities(ms)
