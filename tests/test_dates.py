@@ -345,3 +345,20 @@ def test_acled_notes_event_date_accuracy(nlp) -> None:
     print(f"\nACLED notes dates: {n}; a date found in {found}; exact {exact}/{found} = {exact / found:.3f}")
     assert found / n > 0.95
     assert exact / found > 0.97
+
+
+def test_numeric_dates_read_both_ways_nearest_past_reading_wins() -> None:
+    # GTD-style month/day: 3 January is on or before publication, 1 March would be in the future.
+    assert resolve("01/03/2021", date(2021, 1, 7)) == DateWindow(date(2021, 1, 3), date(2021, 1, 3), 1)
+    # Day/month where month/day is impossible.
+    assert resolve("13/01/2021", date(2021, 1, 20)) == DateWindow(date(2021, 1, 13), date(2021, 1, 13), 1)
+    # Both past: the one nearer publication.
+    assert resolve("05/01/2021", date(2021, 6, 1)) == DateWindow(date(2021, 5, 1), date(2021, 5, 1), 1)
+    assert resolve("05/01/2021", date(2021, 1, 7)) == DateWindow(date(2021, 1, 5), date(2021, 1, 5), 1)
+    assert resolve("31/02/2021", date(2021, 3, 7)) is None
+
+
+def test_numeric_date_found_at_the_start_of_a_summary(nlp) -> None:
+    doc = nlp("01/03/2021: Gunmen attacked a checkpoint in Kunduz city.")
+    (m,) = [d for d in find_dates(doc, date(2021, 1, 7)) if d.window is not None]
+    assert m.text == "01/03/2021" and m.window.earliest == date(2021, 1, 3)

@@ -377,8 +377,34 @@ _HAS_MONTH = re.compile(r"\b" + _MONTH_RE.replace("(?P<month>", "(?:") + r"(?:\s
 _NUMERIC_DATE = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.](?:\d{2}|\d{4})$")
 
 
+def _numeric(s: str, p: date | None) -> DateWindow | None:
+    """ "01/03/2021": month/day (US, GTD) or day/month (most of the world). Where both readings are
+    calendar dates, take the one on or before publication that is nearest to it; else month/day."""
+    m = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", s.strip())
+    if not m:
+        return None
+    a, b, y = (int(g) for g in m.groups())
+    readings = []
+    for month, day in ((a, b), (b, a)):
+        try:
+            readings.append(date(y, month, day))
+        except ValueError:
+            continue
+    if not readings:
+        return None
+    if p is not None:
+        past = [d for d in readings if d <= p]
+        if past:
+            d = max(past)
+            return DateWindow(d, d, 1)
+    return DateWindow(readings[0], readings[0], 1)
+
+
 def _dateparser_fallback(s: str, p: date | None) -> DateWindow | None:
     """Absolute dates in shapes our rules do not know ("07/09/2021", "the 9th of July, 2021")."""
+    numeric = _numeric(s, p)
+    if numeric is not None:
+        return numeric
     if not ((_HAS_MONTH.search(s) and re.search(r"\d", s)) or _NUMERIC_DATE.match(s)):
         return None
     if p is None and not re.search(r"\d{4}", s):
@@ -433,7 +459,9 @@ _CAP_MONTH = (
 )
 _ABS_FIND = re.compile(
     rf"\b(?:[Ss]ince\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_CAP_MONTH}(?:,?\s+\d{{4}})?"
-    rf"|{_CAP_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)(?![\w-])"
+    rf"|{_CAP_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    # Numeric dates ("01/03/2021:", "2021-07-09"), which the tagger often leaves untagged.
+    rf"|\d{{1,2}}/\d{{1,2}}/\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})(?![\w-])"
 )
 # Words that modify the date right before a spaCy entity and change its window.
 _PRE_MODIFIERS = {"since", "early", "late", "mid", "last", "past", "this"}
