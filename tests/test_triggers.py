@@ -429,3 +429,8 @@ def test_held_for_hours_then_withdrew(nlp) -> None:
     t = _one(nlp, "The insurgents held the town for a few hours before withdrawing.", "held")
     assert t.held_briefly
     assert t.sub_event_type == "Non-state actor overtakes territory"
+
+
+def test_capturing_people_is_an_arrest_and_coalition_is_no_event(nlp) -> None:
+    doc = nlp("Afghan and coalition forces captured a Taliban facilitator in Dand district on Monday.")
+    assert [(t.text, t.sub_event_type) for t in find_triggers(doc)] == [("captured", "Arrests")]
