@@ -229,6 +229,7 @@ class Extractor:
             and not (p.place is not None and p.place.kind == "country")
         ]
         places: list[PlaceMention] = []
+        place_inherited = False
         chosen = places_mod.choose_event_place(candidates, trig.start, trig.end, doc) if candidates else None
         if chosen is not None:
             places.append(chosen)
@@ -236,6 +237,7 @@ class Extractor:
             places = _most_specific(places)
         elif last_place is not None and last_place[0] == para:
             places.append(last_place[1])
+            place_inherited = True
         places = [p for p in places if p.place is not None] or places
         if not places or all(p.place is None for p in places):
             # ACLED: a report that locates an event only at the country level is not an event.
@@ -309,6 +311,10 @@ class Extractor:
                 sub = "Government regains territory"
             elif actor1 is not None:
                 sub = "Non-state actor overtakes territory"
+        if place_inherited and a1 is None and a2 is None:
+            # A trigger with neither its own place nor any side named is too thin to be an event
+            # ("... the arrest is an attack on the press", two sentences after a protest).
+            return []
         if a1 is not None:
             evidence.append(Evidence.of(document, a1.start, a1.end, ["actor1", "inter1"]))
         if a2 is not None:
@@ -569,9 +575,12 @@ def _merge_events(events: list[Event]) -> list[Event]:
 
 
 def _compatible(a: Event, b: Event) -> bool:
-    """Same actors: one side's named actors include the other's (an unnamed side fits anything)."""
+    """Same actors: one side's named actors include the other's. A mention that names no actor joins
+    only an event of its own type (a protest and an unattributed "attack" nearby are not one event)."""
     names_a = {a.actor1, a.actor2} - {None}
     names_b = {b.actor1, b.actor2} - {None}
+    if not names_a or not names_b:
+        return a.event_type == b.event_type
     return names_a <= names_b or names_b <= names_a
 
 

@@ -1,0 +1,92 @@
+"""The assembler's rules, one small report of our own each (frontlines.extract.pipeline)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from frontlines.records import Claim, Document, Event
+
+
+@pytest.fixture(scope="module")
+def extract():
+    from frontlines.extract.pipeline import get_extractor
+
+    ex = get_extractor()
+
+    def run(text: str, published: date = date(2021, 7, 10)) -> list[Event]:
+        return [r for r in ex.extract(Document("t", text, published=published)) if isinstance(r, Event)]
+
+    return run
+
+
+def test_figurative_attack_does_not_turn_a_protest_into_a_battle(extract) -> None:
+    events = extract(
+        "On Friday, journalists protested in Herat city against the detention of an editor. "
+        "Union leaders called the detention an attack on press freedom."
+    )
+    assert [e.sub_event_type for e in events] == ["Peaceful protest"]
+
+
+def test_levels_of_one_place_give_one_event_at_the_most_specific(extract) -> None:
+    events = extract(
+        "On Thursday, gunmen attacked a police checkpoint in Fourth Police District, Kunduz City, Kunduz."
+    )
+    assert len(events) == 1
+    assert events[0].location == "Kunduz - PD4" and events[0].geo_precision == 1
+
+
+def test_pronoun_subject_is_the_side_last_named(extract) -> None:
+    events = extract(
+        "Taliban fighters overran Khan Abad district on Monday. They took Imam Sahib district on Tuesday."
+    )
+    by_place = {e.admin2: e for e in events}
+    assert by_place["Imam Sahib"].actor1 == "Taliban"
+    assert by_place["Imam Sahib"].event_date == "2021-07-06"
+
+
+def test_one_sided_violence_on_civilians_is_an_attack(extract) -> None:
+    (e,) = extract("On Wednesday, gunmen attacked villagers in Kohsan district, killing four.")
+    assert e.event_type == "Violence against civilians" and e.sub_event_type == "Attack"
+    assert e.actor2 == "Civilians (Afghanistan)" and e.inter2 == "Civilians"
+    assert e.fatalities == 4
+
+
+def test_country_only_report_is_not_an_event(extract) -> None:
+    assert extract("Fighting raged across Afghanistan on Friday, officials said.") == []
+
+
+def test_captions_history_future_and_negation_are_not_events(extract) -> None:
+    text = (
+        "Photo: Afghan soldiers in Helmand in 2019.\n\n"
+        "The Taliban captured Kandahar in 1994.\n\n"
+        "The Taliban threatened to attack Lashkar Gah next week.\n\n"
+        "There was no fighting in Gereshk on Friday, residents said."
+    )
+    assert extract(text) == []
+
+
+def test_a_total_for_a_month_is_a_claim_not_an_event() -> None:
+    from frontlines.extract.pipeline import get_extractor
+
+    recs = get_extractor().extract(
+        Document(
+            "t",
+            "At least 300 soldiers and 120 civilians were killed across Afghanistan in June.",
+            published=date(2021, 7, 10),
+        )
+    )
+    assert not [r for r in recs if isinstance(r, Event)]
+    (claim,) = [r for r in recs if isinstance(r, Claim)]
+    assert claim.metric == "fatalities" and claim.categories == {"security forces": 300, "civilians": 120}
+
+
+def test_same_event_twice_in_one_report_is_one_record(extract) -> None:
+    events = extract(
+        "Taliban fighters seized Spin Boldak district on Wednesday. "
+        "The capture of Spin Boldak on Wednesday gave the group a major border town."
+    )
+    assert len(events) == 1
+    assert events[0].sub_event_type == "Non-state actor overtakes territory"
+    assert len({(ev.start, ev.end) for ev in events[0].evidence}) == len(events[0].evidence)
