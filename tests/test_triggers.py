@@ -434,3 +434,8 @@ def test_held_for_hours_then_withdrew(nlp) -> None:
 def test_capturing_people_is_an_arrest_and_coalition_is_no_event(nlp) -> None:
     doc = nlp("Afghan and coalition forces captured a Taliban facilitator in Dand district on Monday.")
     assert [(t.text, t.sub_event_type) for t in find_triggers(doc)] == [("captured", "Arrests")]
+
+
+def test_planted_landmine_is_not_an_industrial_accident(nlp) -> None:
+    doc = nlp("On Monday, a landmine planted by an unknown group near Ein Issa detonated, killing a shepherd.")
+    assert {t.sub_event_type for t in find_triggers(doc)} == {"Remote explosive/landmine/IED"}
