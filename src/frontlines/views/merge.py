@@ -27,10 +27,10 @@ Rules (documented, ACLED-RULES.md "One event" and "Fatalities"):
 
 from __future__ import annotations
 
-import json
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -55,6 +55,7 @@ _ACTOR_FIELDS = (
 )
 # A capture and a recapture are both Battles, but opposite outcomes: never one event.
 _OPPOSITE_TRANSFERS = {"Government regains territory", "Non-state actor overtakes territory"}
+_SCALAR_FIELDS = tuple(f.name for f in fields(Event) if f.name != "evidence")
 _CERTAINTY_RANK = {"reported": 0, "disputed": 1, "claimed": 2}
 
 
@@ -139,35 +140,75 @@ def compatible(a: Event, b: Event) -> bool:
 def _canonical_key(ev: Event) -> tuple[Any, ...]:
     # Window start first (lets clustering retire clusters), then content: a total order on distinct events.
     w = _window(ev) or ("", "")
-    return (w[0], w[1], ev.doc_id, ev.event_id, json.dumps(ev.to_dict(), sort_keys=True, default=str))
+    values = repr(tuple(getattr(ev, f) for f in _SCALAR_FIELDS))  # repr: None sorts beside values
+    spans = tuple((s.doc_id, s.start, s.end, s.text, tuple(s.fields)) for s in ev.evidence)
+    return (w[0], w[1], ev.doc_id, ev.event_id, values, spans)
 
 
-def _cluster(events: list[Event]) -> list[list[Event]]:
-    """Complete-linkage clusters over canonically ordered events, blocked by (event_type, country)."""
+@dataclass(slots=True)
+class _Open:
+    seq: int  # creation order: first-fit picks the oldest compatible cluster, whatever the index holds
+    hi: str  # latest window end among members
+    members: list[Event]
+    admin1: str  # the members' admin1 ("" while none names one)
+
+
+def _cluster(events: list[Event], keys: dict[int, tuple[Any, ...]]) -> list[list[Event]]:
+    """Complete-linkage clusters over canonically ordered events, blocked by (event_type, country).
+
+    First-fit in canonical order: an event joins the oldest open cluster it is compatible with. Open clusters are
+    indexed by admin1 (members that agree share one) and retired through a heap once their window has passed,
+    so each event is compared with the few clusters open in its province, not every one in the country.
+    """
     blocks: dict[tuple[Any, ...], list[Event]] = defaultdict(list)
-    singles: list[list[Event]] = []
+    out: list[list[Event]] = []
     for ev in events:
         if _window(ev) is None:
-            singles.append([ev])  # undated: nothing to match on
+            out.append([ev])  # undated: nothing to match on
         else:
             blocks[(ev.event_type or "", ev.iso3 or ev.country or "")].append(ev)
-    out: list[list[Event]] = list(singles)
     for key in sorted(blocks):
-        block = sorted(blocks[key], key=_canonical_key)
-        open_: list[tuple[str, list[Event]]] = []  # (latest window end in cluster, members)
-        for ev in block:
+        block = sorted(blocks[key], key=lambda e: keys[id(e)])
+        by_admin1: dict[str, dict[int, _Open]] = defaultdict(dict)  # "" holds clusters naming no admin1
+        alive: dict[int, _Open] = {}
+        heap: list[tuple[str, int]] = []
+        for seq, ev in enumerate(block):
             start, end = _window(ev)  # type: ignore[misc]
             # Sorted by window start, so a cluster ending before this start can match nothing later.
-            out.extend(members for hi, members in open_ if hi < start)
-            open_ = [(hi, members) for hi, members in open_ if hi >= start]
-            for i, (hi, members) in enumerate(open_):
-                if all(compatible(ev, m) for m in members):
-                    members.append(ev)
-                    open_[i] = (max(hi, end), members)
+            while heap and heap[0][0] < start:
+                hi, cid = heapq.heappop(heap)
+                c = alive.get(cid)
+                if c is None:
+                    continue
+                if c.hi != hi:  # its window grew since it was pushed
+                    heapq.heappush(heap, (c.hi, cid))
+                    continue
+                del alive[cid]
+                del by_admin1[c.admin1][cid]
+                out.append(c.members)
+            a1 = (ev.admin1 or "").casefold()
+            if a1:
+                pool = [*by_admin1[a1].values(), *by_admin1[""].values()]
+            else:
+                pool = list(alive.values())
+            pool.sort(key=lambda c: c.seq)
+            for c in pool:
+                if all(compatible(ev, m) for m in c.members):
+                    c.members.append(ev)
+                    if end > c.hi:
+                        c.hi = end
+                        heapq.heappush(heap, (end, c.seq))
+                    if a1 and not c.admin1:
+                        del by_admin1[""][c.seq]
+                        c.admin1 = a1
+                        by_admin1[a1][c.seq] = c
                     break
             else:
-                open_.append((end, [ev]))
-        out.extend(members for _, members in open_)
+                c = _Open(seq, end, [ev], a1)
+                alive[seq] = c
+                by_admin1[a1][seq] = c
+                heapq.heappush(heap, (end, seq))
+        out.extend(c.members for c in sorted(alive.values(), key=lambda c: c.seq))
     return out
 
 
@@ -176,8 +217,8 @@ def _published(ev: Event, documents: Mapping[str, Document]) -> str:
     return d.published.isoformat() if d is not None and d.published else ""
 
 
-def _best(members: list[Event], key: Any) -> Event:
-    return min(members, key=lambda e: (key(e), _canonical_key(e)))
+def _best(members: list[Event], key: Any, keys: dict[int, tuple[Any, ...]]) -> Event:
+    return min(members, key=lambda e: (key(e), keys[id(e)]))
 
 
 def _fatalities(
@@ -234,15 +275,18 @@ def _sources(members: list[Event], documents: Mapping[str, Document]) -> list[di
 
 
 def _merge_cluster(
-    members: list[Event], documents: Mapping[str, Document], rule: FatalityRule
+    members: list[Event],
+    keys: dict[int, tuple[Any, ...]],
+    documents: Mapping[str, Document],
+    rule: FatalityRule,
 ) -> MergedEvent:
-    members = sorted(members, key=_canonical_key)
+    members = sorted(members, key=lambda e: keys[id(e)])
     ids = [member_id(e) for e in members]
     inf = 99
-    when = _best(members, lambda e: (e.time_precision or inf, -len(e.evidence)))
-    where = _best(members, lambda e: (e.geo_precision or inf, e.latitude is None, -len(e.evidence)))
-    who = _best(members, lambda e: (-len(_named_actors(e)), e.actor1 is None, e.actor2 is None))
-    what = _best(members, lambda e: PRECEDENCE.get(e.sub_event_type or "", inf))
+    when = _best(members, lambda e: (e.time_precision or inf, -len(e.evidence)), keys)
+    where = _best(members, lambda e: (e.geo_precision or inf, e.latitude is None, -len(e.evidence)), keys)
+    who = _best(members, lambda e: (-len(_named_actors(e)), e.actor1 is None, e.actor2 is None), keys)
+    what = _best(members, lambda e: PRECEDENCE.get(e.sub_event_type or "", inf), keys)
     base = when
     fatalities, low, high, reports, fat_src = _fatalities(members, documents, rule)
 
@@ -301,8 +345,10 @@ def merge_events(
     `source` list and for the "revised" fatality rule; without it sources carry only their doc_id.
     """
     docs = documents or {}
-    clusters = _cluster(list(events))
-    merged = [_merge_cluster(c, docs, rule) for c in clusters]
+    evs = list(events)
+    keys = {id(e): _canonical_key(e) for e in evs}  # computed once: the costliest part of a merge
+    clusters = _cluster(evs, keys)
+    merged = [_merge_cluster(c, keys, docs, rule) for c in clusters]
     merged.sort(key=lambda m: (m.event.event_date or "", m.event.event_id))
     return merged
 
