@@ -8,7 +8,13 @@ from importlib import resources
 
 import pytest
 
-from frontlines.geo.gazetteer import get_gazetteer, load_or_build, name_key, split_kind_suffix
+from frontlines.geo.gazetteer import (
+    english_unit_name,
+    get_gazetteer,
+    load_or_build,
+    name_key,
+    split_kind_suffix,
+)
 
 
 @pytest.fixture(scope="session")
@@ -141,3 +147,64 @@ def test_warm_load_is_fast() -> None:
     elapsed = time.perf_counter() - t0
     print(f"warm gazetteer load {elapsed:.2f} s, {len(g)} entries")
     assert elapsed < 1.0  # ~0.015 s measured (an SQLite file is opened, not read)
+
+
+@pytest.mark.parametrize(
+    ("name", "aliases", "english"),
+    [
+        # An alias that also appears with an English unit word is the English name.
+        ("Zorivska oblast", ["Zoriv", "Zoriv Oblast", "Зорівська область"], "Zoriv"),
+        # An alias with an English direction word translates the local one.
+        ("Webiga Hoose", ["Webiga Hoose Region", "Lower Webi", "Gobolka Webiga Hoose"], "Lower Webi"),
+        # A local name with an Arabic article: the unit-word alias without its unit word.
+        ("Al Qaryatayn", ["Qaryatain Governorate", "محافظة القريتين"], "Qaryatain"),
+        # Diacritics mark a local form; the lone other Latin alias is the English one.
+        ("Kérkyrí", ["Corfu", "Κέρκυρα"], "Corfu"),
+        # A plain English-looking name is kept, even when an alias respells it.
+        ("Awdal", ["Awadal Region", "Gobolka Awdal"], "Awdal"),
+        # A short form inside the name is not a translation.
+        ("Jammu and Kashmīr", ["Kashmir"], "Jammu and Kashmir"),
+        # Aliases in other languages or descriptive forms are not English names.
+        ("Sinaloa", ["Estado de Sinaloa"], "Sinaloa"),
+        ("Ituri", ["Mkoa wa Ituri"], "Ituri"),
+    ],
+)
+def test_english_unit_name(name: str, aliases: list[str], english: str) -> None:
+    assert english_unit_name(name, aliases) == english
+
+
+def test_admin1_display_names_are_english(gaz) -> None:
+    names = {p.name for p in gaz.admin1_of("UKR")} | {p.name for p in gaz.admin1_of("SOM")}
+    assert {"Luhansk", "Donetsk", "Lower Jubba"} <= names
+    assert not any(n.endswith("oblast") for n in names)
+    syria = {p.name for p in gaz.admin1_of("SYR")}
+    assert {"Aleppo", "Deir ez-Zor", "Idlib", "Latakia"} <= syria
+    # The local names stay searchable.
+    assert gaz.lookup("Luhanska oblast", iso3="UKR", kinds={"admin1"})[0].name == "Luhansk"
+    # Letters NFKD leaves alone are folded too ("Aydın").
+    assert gaz.lookup("Aydin", iso3="TUR", kinds={"admin1"})[0].name == "Aydin"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "iso3", "same"),
+    [
+        ("Luhansk", "Luhanska oblast", "UKR", True),
+        ("Tripoli", "Tarabulus", "LBY", True),
+        ("Idleb", "Idlib", "SYR", True),
+        ("Idleb", "Aleppo", "SYR", False),
+        ("Lower Juba", "Jubbada Hoose", "SOM", True),
+        ("Deir-ez-Zor", "Dayr az Zawr", "SYR", True),
+        ("Nord-Kivu", "North Kivu", "COD", True),
+        ("Kandahar province", "Kandahar", "AFG", True),
+        ("Kandahar", "Helmand", "AFG", False),
+        ("Donetsk", "", "UKR", False),
+    ],
+)
+def test_same_admin1(gaz, a: str, b: str, iso3: str, same: bool) -> None:
+    assert gaz.same_admin1(a, b, iso3) is same
+    assert gaz.same_admin1(b, a, iso3) is same
+
+
+def test_state_abbreviations(gaz) -> None:
+    assert gaz.lookup("UP", iso3="IND", kinds={"admin1"})[0].name == "Uttar Pradesh"
+    assert gaz.lookup("KPK", iso3="PAK", kinds={"admin1"})[0].name == "Khyber Pakhtunkhwa"

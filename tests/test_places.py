@@ -235,3 +235,50 @@ def test_event_location_choice(nlp) -> None:
     )
     assert right_multi / multi > first_multi / multi
     assert right_multi / multi > 0.55
+
+
+def _resolved(nlp, text: str) -> dict[str, PlaceMention]:
+    doc = nlp(text)
+    return _by_text(find_places(doc, _ctx(doc)))
+
+
+def test_region_after_a_town_picks_the_country(nlp) -> None:
+    # "(Town, Region)" and "Town (Region)": the candidate inside the named region wins.
+    ms = _resolved(nlp, "Ranchers were robbed at a farm outside Pedro Juan Caballero (Amambay) on Friday.")
+    assert ms["Pedro Juan Caballero"].place.iso3 == "PRY"
+    assert ms["Pedro Juan Caballero"].place.admin1 == "Amambay"
+
+
+def test_state_abbreviation_in_parentheses(nlp) -> None:
+    ms = _resolved(nlp, "Two traders were beaten in Kairana, Shamli (UP) after a quarrel over cattle.")
+    town = ms.get("Kairana") or ms.get("Shamli")
+    assert town is not None and town.place.iso3 == "IND" and town.place.admin1 == "Uttar Pradesh"
+
+
+def test_chain_decides_between_same_named_places(nlp) -> None:
+    ms = _resolved(
+        nlp, "Insurgents attacked a checkpoint in Zarghun Kalay area, Mahmud Raqi, Kapisa on Monday."
+    )
+    village = ms["Zarghun Kalay"]
+    # Not in the gazetteer: coded to the most specific unit of the chain, an area (precision 2).
+    assert village.place.admin1 == "Kapisa" and village.place.kind == "admin2"
+    assert geo_precision(village) == 2
+
+
+def test_missing_neighbourhood_falls_back_to_its_city_province(nlp) -> None:
+    ms = _resolved(
+        nlp, "A grenade exploded in the Qala-e-Fatullah neighborhood, Kabul, wounding three people."
+    )
+    hood = ms["Qala-e-Fatullah"]
+    assert hood.place.iso3 == "AFG" and hood.place.admin1 == "Kabul"
+
+
+def test_a_list_of_provinces_is_no_chain(nlp) -> None:
+    ms = _resolved(nlp, "Troops clashed with militants in Kabul, Kandahar and Herat on Monday.")
+    assert ms["Kabul"].place.admin1 == "Kabul"
+    assert ms["Kandahar"].place.admin1 == "Kandahar"
+
+
+def test_known_town_is_kept_against_an_overlapping_unit(nlp) -> None:
+    ms = _resolved(nlp, "Settlers attacked farmers near Jericho in the West Bank on Saturday.")
+    assert ms["Jericho"].place.name == "Jericho" and ms["Jericho"].place.iso3 == "PSE"

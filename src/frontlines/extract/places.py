@@ -108,8 +108,22 @@ def _ents(span: Span | Doc) -> list[Span]:
         first = e[0] if e[0].lower_ != "the" or len(e) == 1 else e[1]
         if first.is_lower and first.text.split("-")[0] not in _LOWER_PREFIXES:
             continue
-        out.append(e)
+        out.append(_join_hyphens(e))
     return out
+
+
+def _join_hyphens(ent: Span) -> Span:
+    """ "Qala-e-Wahid": the tokenizer splits at hyphens and the NER may tag only "Qala"."""
+    doc, end = ent.doc, ent.end
+    while (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and doc[end + 1].is_alpha
+    ):
+        end += 2
+    return doc[ent.start : end] if end != ent.end else ent
 
 
 def _container_of_next(doc: Doc, m: PlaceMention, others: list[PlaceMention]) -> bool:
@@ -157,6 +171,111 @@ def _explicit_admin1(ents: list[Span], k: int, gaz: Gazetteer, iso3: str | None)
     return None
 
 
+# Tokens between a place and the unit enclosing it: "Sayad area, Mahmud Raqi, Kapisa", "Shamli (UP)".
+_CHAIN_LINKS = {",", "(", "in", "of", "the", "area", "areas", "village", "town", "city", "neighborhood",
+                "neighbourhood", "locality", "-", "–", "district", "'s", "’s"}  # fmt: skip
+_REGION_KINDS = {"admin1", "admin2"}
+
+
+def _unit_after(doc: Doc, i: int, stop: int, gaz: Gazetteer, iso3: str | None) -> tuple[Place | None, int]:
+    """The admin unit named by the capitalised words starting at token `i` ("Kapisa", "UP",
+    "Amambay department"), and the token after it."""
+    j = i
+    while j < stop and j - i < 4 and (doc[j].text[:1].isupper() or (j > i and doc[j].text == "-")):
+        j += 1
+    if j == i:
+        return None, i
+    end = j + 1 if j < len(doc) and doc[j].lower_ in _SUFFIX_WORDS else j
+    text = _clean(doc[i:end].text)
+    base, hint = split_kind_suffix(text)
+    if hint not in (None, "admin1", "admin2"):
+        return None, i
+    kinds = {hint} if hint else _REGION_KINDS
+    ranked = gaz.ranked(text, iso3=iso3, kinds=kinds)
+    if not ranked:
+        return None, i
+    place = gaz.place(ranked[0][0])
+    if iso3 and place.iso3 != iso3 and not hint:
+        # Another country's unit: believe it only when nothing of the kind matches at home and the
+        # name is not a short word ("UP" stays an Indian state alias, found by its own country).
+        if len(base) < 4:
+            return None, i
+    return place, end
+
+
+def _enclosing_unit(ent: Span, gaz: Gazetteer, iso3: str | None) -> Place | None:
+    """The admin unit a place is said to lie in, named right after it in a comma or parenthesis
+    chain: "Sayad area, Mahmud Raqi, Kapisa" (the province, the largest named unit, wins the country
+    and admin1; a district too small to be found is skipped), "Jalalpur, Shamli (UP)".
+
+    A list of places at one level ("Kabul, Kandahar and Herat") is no chain: a unit followed by "and"
+    or "or" is a list item.
+    """
+    units = _chain_units(ent, gaz, iso3)
+    return units[0] if units else None
+
+
+def _chain_units(ent: Span, gaz: Gazetteer, iso3: str | None) -> list[Place]:
+    """The units of `_enclosing_unit`'s chain, most specific first (a district, then its province)."""
+    doc = ent.doc
+    stop = min(len(doc), ent.end + 14)
+    i, found, end = ent.end, None, ent.end
+    chain: list[Place] = []
+    while i < stop:
+        if doc[i].lower_ in _CHAIN_LINKS or doc[i].text in (")",):
+            i += 1
+            continue
+        if doc[i].is_punct or not doc[i].text[:1].isupper():
+            break
+        unit, nxt = _unit_after(doc, i, stop, gaz, iso3)
+        if unit is None:
+            # An unknown capitalised name inside the chain (a sub-district): pass over it.
+            while i < stop and doc[i].text[:1].isupper():
+                i += 1
+            continue
+        if found is not None and unit.kind == "admin2" and found.kind == "admin1":
+            break  # the chain goes down again: another place
+        found, end, i = unit, nxt, nxt
+        chain.append(unit)
+        if unit.kind == "admin1":
+            break
+    if found is None:
+        return []
+    k = end
+    while k < len(doc) and doc[k].text in (")", "province", "state"):
+        k += 1
+    if k < len(doc) and doc[k].lower_ in ("and", "or", "&"):
+        return []
+    if k + 1 < len(doc) and doc[k].text == "," and doc[k + 1].lower_ in ("and", "or"):
+        return []
+    # The largest unit sets the country and province; smaller ones count only when inside it.
+    top = chain[-1]
+    units = [u for u in chain[:-1] if u.kind == "admin2" and _within(u, top)]
+    return [*units[::-1], top]
+
+
+def _within(place: Place, unit: Place) -> bool:
+    if place.iso3 != unit.iso3 or name_key(place.admin1 or "") != name_key(unit.admin1 or ""):
+        return False
+    return unit.kind != "admin2" or name_key(place.admin2 or "") == name_key(unit.admin2 or "")
+
+
+def _known_town(place: Place, unit: Place) -> bool:
+    """A town of some size in the unit's own country is believed over a chain that disagrees with it
+    (units overlap: "Jericho, in the West Bank"); a hamlet is not."""
+    return place.iso3 == unit.iso3 and place.kind == "city" and (place.population or 0) >= 10_000
+
+
+def _resolve_in(gaz: Gazetteer, text: str, hint: str | None, unit: Place) -> Place | None:
+    """The best entry for `text` inside `unit` (an admin1 or admin2), or None."""
+    name = f"{text} {_hint_word(hint)}" if hint else text
+    for i, _s in gaz.ranked(name, iso3=unit.iso3, admin1=unit.admin1)[:10]:
+        p = gaz.place(i)
+        if p.code != unit.code and _within(p, unit) and p.kind != "admin1":
+            return p
+    return None
+
+
 def _resolve(
     gaz: Gazetteer, text: str, hint: str | None, iso3: str | None, admin1: str | None
 ) -> tuple[Place | None, int]:
@@ -185,6 +304,22 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
             continue
         explicit = _explicit_admin1(ents, k, gaz, ctx.iso3)
         place, n = _resolve(gaz, text, hint, ctx.iso3, explicit or ctx.admin1)
+        near = _is_near(doc, ext.start)
+        units = _chain_units(ext, gaz, ctx.iso3)
+        unit = units[0] if units else None
+        if unit is not None and not (
+            place is not None
+            and place.kind in ("admin1", "country")
+            and place.kind == unit.kind
+            or place is not None
+            and place.code == unit.code
+        ):
+            inside = next((p for u in units if (p := _resolve_in(gaz, text, hint, u)) is not None), None)
+            if inside is not None:
+                place, explicit = inside, unit.admin1
+            elif place is None or not (_within(place, units[-1]) or _known_town(place, unit)):
+                # A village the gazetteer lacks: code it to the enclosing unit it is said to lie in.
+                place, explicit, near = unit, unit.admin1, True
         if place is not None and hint is None and place.kind == "admin2" and explicit is None and ctx.admin1:
             # Bare district names: stay inside the article's province when one matches there.
             same = gaz.lookup(text, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"admin2", "city"}, limit=1)
@@ -199,15 +334,42 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
                 text=ext.text,
                 place=place,
                 candidates=n,
-                near=_is_near(doc, ext.start),
+                near=near,
             )
         )
+    out.extend(_parenthesised_places(span, gaz, ctx.iso3))
     out.extend(_proper_noun_places(span, ctx, gaz))
     pds = _police_districts(span, ctx, gaz, last_city, out)
     if pds:  # the NER often tags "Seventh Police District" itself: keep the resolved one
         out = [m for m in out if not any(m.start < p.end and p.start < m.end for p in pds)]
     out.extend(pds)
     out.sort(key=lambda m: m.start)
+    return out
+
+
+def _parenthesised_places(span: Span | Doc, gaz: Gazetteer, iso3: str | None) -> list[PlaceMention]:
+    """ "Pedro Juan Caballero (Amambay)": a name the NER calls a person or organisation, followed by
+    a unit in parentheses, is a place when the gazetteer has it inside that unit."""
+    doc = span.doc if isinstance(span, Span) else span
+    out = []
+    for ent in span.ents:
+        if ent.label_ not in ("PERSON", "ORG", "NORP") or ent.end >= len(doc) or doc[ent.end].text != "(":
+            continue
+        units = _chain_units(ent, gaz, iso3)
+        place = next(
+            (p for u in units if (p := _resolve_in(gaz, _clean(ent.text), None, u)) is not None), None
+        )
+        if place is not None:
+            out.append(
+                PlaceMention(
+                    start=ent.start_char,
+                    end=ent.end_char,
+                    text=ent.text,
+                    place=place,
+                    candidates=1,
+                    near=_is_near(doc, ent.start),
+                )
+            )
     return out
 
 

