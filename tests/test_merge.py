@@ -116,10 +116,14 @@ def test_pairwise_rules() -> None:
     assert not compatible(a, _ev("b", "2021-07-01", ("Islamic State (Afghanistan)", None)))
     assert not compatible(a, _ev("b", "2021-07-01", ("Taliban", None), admin2="Marja", location="Marja"))
     assert not compatible(a, _ev("b", "2021-07-01", ("Taliban", None), event_type="Riots"))
-    # A week-wide window covers the day.
-    assert compatible(
-        a, _ev("b", "2021-07-03", ("Taliban", None), date_earliest="2021-06-28", date_latest="2021-07-04")
+    # Both know the day and the days differ, even inside a shared window: two events.
+    assert not compatible(
+        _ev("a", "2021-07-01", ("Taliban", None), date_earliest="2021-06-28", date_latest="2021-07-04"),
+        _ev("b", "2021-07-03", ("Taliban", None), date_earliest="2021-06-28", date_latest="2021-07-04"),
     )
+    # A report that knows only the week (its window covers the day) can be the same event.
+    week = dict(date_earliest="2021-06-28", date_latest="2021-07-04", time_precision=2)
+    assert compatible(a, _ev("b", "2021-07-01", ("Taliban", None), **week))
 
 
 def test_complete_linkage_never_chains_incompatible_reports() -> None:

@@ -7,7 +7,8 @@ choice below breaks ties on content, not position.
 
 Rules (documented, ACLED-RULES.md "One event" and "Fatalities"):
 - Two events can merge when they come from different documents, have the same event_type, their date windows
-  (date_earliest..date_latest, else event_date) overlap, their places agree wherever both name a level (iso3,
+  (date_earliest..date_latest, else event_date) overlap (and their days are equal when both know the day:
+  time_precision 1), their places agree wherever both name a level (iso3,
   admin1, admin2; location too when neither has admin2), and one side's named actors are a subset of the other's.
   Unidentified actors and civilians (victims the reports name or not) do not count as names. A capture and a
   recapture (opposite territorial outcomes) never merge.
@@ -131,6 +132,8 @@ def compatible(a: Event, b: Event) -> bool:
     wa, wb = _window(a), _window(b)
     if wa is None or wb is None or wa[1] < wb[0] or wb[1] < wa[0]:
         return False
+    if a.time_precision == 1 and b.time_precision == 1 and a.event_date != b.event_date:
+        return False  # both know the day, and the days differ: two events (ACLED codes one day each)
     if not _places_agree(a, b):
         return False
     na, nb = _named_actors(a), _named_actors(b)
