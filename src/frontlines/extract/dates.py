@@ -31,6 +31,7 @@ from functools import lru_cache
 from text_to_num import text2num
 
 from frontlines.extract.mentions import DateMention, DateWindow
+from frontlines.nlp import doc_text
 
 # A window ending this long before publication is background, not a reported event (about two months:
 # monthly casualty totals for the previous month stay in, last spring's battles do not).
@@ -541,7 +542,7 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
     """
     doc = span.doc if hasattr(span, "doc") else span
     base = span.start_char if hasattr(span, "start_char") else 0
-    text = doc.text
+    text = doc_text(doc)
     out: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     span_text = span.text

@@ -28,6 +28,7 @@ from text_to_num import text2num
 
 from frontlines.acled import VAGUE_FATALITIES
 from frontlines.extract.mentions import CasualtyMention, Quantity
+from frontlines.nlp import doc_text
 
 MAX_VALUE = 10_000_000  # anything larger is not a count of people in a report
 
@@ -281,7 +282,7 @@ _CODE = re.compile(r"^(?:\d+[-\u2013]\d+|[\d,.]+)$")
 
 def _in_code(t) -> bool:
     """A figure inside an identifier or reference ("2010-08-CA-266", "A/65/123"), not a count."""
-    text = t.doc.text
+    text = doc_text(t.doc)
     a, b = t.idx, t.idx + len(t)
     while a > 0 and not text[a - 1].isspace():
         a -= 1
@@ -543,7 +544,7 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
     doc = span.doc if hasattr(span, "doc") else span
     lo = span.start if hasattr(span, "start") else 0
     hi = span.end if hasattr(span, "end") else len(doc)
-    text = doc.text
+    text = doc_text(doc)
     out: list[CasualtyMention] = []
     seen_nouns: set[int] = set()
     used: set[int] = set()
@@ -669,7 +670,7 @@ def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
         while first.i > 0 and t.doc[first.i - 1].ent_type_ == "PERSON" and t.ent_type_ == "PERSON":
             first = t.doc[first.i - 1]
     start, end = first.idx, t.idx + len(t)
-    return CasualtyMention(start, end, t.doc.text[start:end], Quantity(value=1), outcome, _category(t))
+    return CasualtyMention(start, end, doc_text(t.doc)[start:end], Quantity(value=1), outcome, _category(t))
 
 
 def _adjacent_outcome(doc, i: int, hi: int) -> tuple[str | None, bool]:
@@ -713,7 +714,7 @@ def _reflexive_mentions(doc, lo: int, hi: int, seen: set[int]) -> list[CasualtyM
         cat = _category(subj)
         first = min([subj, *subj.lefts], key=lambda x: x.i) if subj.i >= lo else subj
         start, end = first.idx, subj.idx + len(subj)
-        out.append(CasualtyMention(start, end, doc.text[start:end], Quantity(value=1), "killed", cat))
+        out.append(CasualtyMention(start, end, doc_text(doc)[start:end], Quantity(value=1), "killed", cat))
         seen.add(subj.i)
     return out
 

@@ -38,6 +38,7 @@ from frontlines.extract.mentions import (
     SentenceContext,
     Trigger,
 )
+from frontlines.nlp import doc_text
 from frontlines.records import Claim, Document, Event, Evidence, Record, stable_id
 
 EXTRACTOR_VERSION = f"{__version__}+rules.1"
@@ -281,7 +282,7 @@ class Extractor:
         a2 = patient[0] if patient else None
         if a1 is None and trig.agent_start is not None and trig.agent_end is not None:
             # "They took the crossing": a pronoun subject is the side last named in this paragraph.
-            agent_text = doc.text[trig.agent_start : trig.agent_end]
+            agent_text = doc_text(doc)[trig.agent_start : trig.agent_end]
             if agent_text.lower() in _PRONOUNS and last_actor is not None and last_actor[0] == para:
                 a1 = ActorMention(trig.agent_start, trig.agent_end, agent_text, last_actor[1])
         if a1 is None:

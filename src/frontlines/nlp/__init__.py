@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from frontlines.config import MAX_TEXT_CHARS, SPACY_MODEL
 
@@ -49,6 +50,15 @@ def token_patterns(nlp: Language, patterns: list[dict]) -> list[dict]:
 def load_nlp(model: str | None = None, ruler: bool = True) -> Language:
     """The process-wide pipeline (built once)."""
     return build_nlp(model, ruler=ruler)
+
+
+def doc_text(doc: Doc) -> str:
+    """The document's text, cached: spaCy's `Doc.text` re-joins every token on each access, which made
+    offset slicing in the components quadratic in document length."""
+    text = doc.user_data.get("frontlines_text")
+    if text is None:
+        text = doc.user_data["frontlines_text"] = doc.text
+    return text
 
 
 def model_name(nlp: Language) -> str:
