@@ -282,3 +282,16 @@ def test_a_list_of_provinces_is_no_chain(nlp) -> None:
 def test_known_town_is_kept_against_an_overlapping_unit(nlp) -> None:
     ms = _resolved(nlp, "Settlers attacked farmers near Jericho in the West Bank on Saturday.")
     assert ms["Jericho"].place.name == "Jericho" and ms["Jericho"].place.iso3 == "PSE"
+
+
+def test_unlisted_village_before_its_province_is_coded_there(nlp) -> None:
+    ms = _resolved(nlp, "On Monday, rebels fired mortars at army positions near Kamianka, Donetsk.")
+    assert ms["Kamianka"].place.admin1 == "Donetsk"
+    ms = _resolved(nlp, "A quarrel over land led to firing in Pipri, Kaushambi (UP), killing one man.")
+    assert ms["Pipri"].place.admin1 == "Uttar Pradesh" and geo_precision(ms["Pipri"]) == 2
+
+
+def test_small_namesake_abroad_is_not_the_place(nlp) -> None:
+    doc = nlp("Rebels looted wheat crops in Nadas in rural Ras al Ain in al-Hasakeh, Syria.")
+    ms = find_places(doc, _ctx(doc))
+    assert all(m.place is None or m.place.iso3 == "SYR" for m in ms)

@@ -173,7 +173,10 @@ def _explicit_admin1(ents: list[Span], k: int, gaz: Gazetteer, iso3: str | None)
 
 # Tokens between a place and the unit enclosing it: "Sayad area, Mahmud Raqi, Kapisa", "Shamli (UP)".
 _CHAIN_LINKS = {",", "(", "in", "of", "the", "area", "areas", "village", "town", "city", "neighborhood",
-                "neighbourhood", "locality", "-", "–", "district", "'s", "’s"}  # fmt: skip
+                "neighbourhood", "locality", "-", "–", "district", "'s", "’s", "municipality", "county",
+                "commune", "department", "sub-district", "subdistrict", "governorate", "province", "region",
+                "state", "rural", "countryside", "outskirts", "northern", "southern", "eastern", "western",
+                "central", "north", "south", "east", "west", "camp", "street", "road"}  # fmt: skip
 _REGION_KINDS = {"admin1", "admin2"}
 
 
@@ -260,6 +263,52 @@ def _within(place: Place, unit: Place) -> bool:
     return unit.kind != "admin2" or name_key(place.admin2 or "") == name_key(unit.admin2 or "")
 
 
+def _place_in_chain(
+    span: Span, text: str, hint: str | None, place: Place | None, gaz: Gazetteer, iso3: str | None
+) -> tuple[Place | None, str | None, bool]:
+    """(place, admin1 of the chain, fell back) for a name followed by a chain of enclosing units.
+
+    The entry inside the chain's units wins; a name not found there (a village the gazetteer lacks)
+    is coded to the most specific unit of the chain. Without a chain, (place, None, False).
+    """
+    units = _chain_units(span, gaz, iso3)
+    if not units:
+        return place, None, False
+    unit = units[0]
+    if place is not None and (place.code == unit.code or (place.kind == unit.kind == "admin1")):
+        return place, None, False  # the name is itself the unit, or a list of provinces
+    inside = next((p for u in units if (p := _resolve_in(gaz, text, hint, u)) is not None), None)
+    if inside is not None:
+        return inside, unit.admin1, False
+    # A comma or parenthesis chain is strong evidence; "X in Y" less so (units overlap).
+    strong = span.end < len(span.doc) and span.doc[span.end].text in (",", "(")
+    if place is not None and (_within(place, units[-1]) or (not strong and _known_town(place, unit))):
+        return place, unit.admin1, False
+    return unit, unit.admin1, True
+
+
+def _chain_opens(doc: Doc, i: int) -> bool:
+    """Whether a comma or parenthesis right after a name opens a chain of enclosing units: a proper
+    noun the gazetteer lacks is taken for a village only then (not "Ahmed, Kandahar's governor")."""
+    return (
+        i < len(doc)
+        and doc[i].text in (",", "(")
+        and not (i + 1 < len(doc) and doc[i + 1].lower_ in ("a", "an", "the", "who", "which"))
+    )
+
+
+def _stray_foreign(place: Place | None, iso3: str | None) -> bool:
+    """A small place abroad when the article's country is known: a same-named village elsewhere
+    ("Nadas" in Romania for a Syrian report), not where the event happened."""
+    return (
+        place is not None
+        and iso3 is not None
+        and place.iso3 != iso3
+        and place.kind in ("city", "admin2")
+        and (place.population or 0) < 100_000
+    )
+
+
 def _known_town(place: Place, unit: Place) -> bool:
     """A town of some size in the unit's own country is believed over a chain that disagrees with it
     (units overlap: "Jericho, in the West Bank"); a hamlet is not."""
@@ -305,21 +354,12 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
         explicit = _explicit_admin1(ents, k, gaz, ctx.iso3)
         place, n = _resolve(gaz, text, hint, ctx.iso3, explicit or ctx.admin1)
         near = _is_near(doc, ext.start)
-        units = _chain_units(ext, gaz, ctx.iso3)
-        unit = units[0] if units else None
-        if unit is not None and not (
-            place is not None
-            and place.kind in ("admin1", "country")
-            and place.kind == unit.kind
-            or place is not None
-            and place.code == unit.code
-        ):
-            inside = next((p for u in units if (p := _resolve_in(gaz, text, hint, u)) is not None), None)
-            if inside is not None:
-                place, explicit = inside, unit.admin1
-            elif place is None or not (_within(place, units[-1]) or _known_town(place, unit)):
-                # A village the gazetteer lacks: code it to the enclosing unit it is said to lie in.
-                place, explicit, near = unit, unit.admin1, True
+        place, chained, fell_back = _place_in_chain(ext, text, hint, place, gaz, ctx.iso3)
+        if chained is not None:
+            explicit = chained
+            near = near or fell_back
+        elif _stray_foreign(place, ctx.iso3):
+            place = None
         if place is not None and hint is None and place.kind == "admin2" and explicit is None and ctx.admin1:
             # Bare district names: stay inside the article's province when one matches there.
             same = gaz.lookup(text, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"admin2", "city"}, limit=1)
@@ -420,10 +460,14 @@ def _proper_noun_places(span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer) 
         ranked = gaz.ranked(
             ext.text, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"city", "admin1", "admin2"}, variants=False
         )
-        if not ranked:
-            continue
-        place = gaz.place(ranked[0][0])
-        if hint is None and place.iso3 != ctx.iso3:
+        place = gaz.place(ranked[0][0]) if ranked else None
+        near = _is_near(doc, ext.start)
+        # "Pipri, Kaushambi (UP)": a run followed by its enclosing units is a place in them.
+        text = _clean(split_kind_suffix(ext.text)[0] if hint else ext.text)
+        chained_place, chained, fell_back = _place_in_chain(ext, text, hint, place, gaz, ctx.iso3)
+        if chained is not None and (not fell_back or _chain_opens(doc, ext.end)):
+            place, near = chained_place, near or fell_back
+        elif place is None or (hint is None and place.iso3 != ctx.iso3):
             continue
         out.append(
             PlaceMention(
@@ -432,7 +476,7 @@ def _proper_noun_places(span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer) 
                 text=ext.text,
                 place=place,
                 candidates=len(ranked),
-                near=_is_near(doc, ext.start),
+                near=near,
             )
         )
     return out
@@ -546,7 +590,7 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
     """
     gaz = get_gazetteer()
     votes: Counter[str] = Counter()
-    names: list[tuple[str, float]] = []
+    names: list[tuple[str, float, Span | None]] = []
     dl = _dateline_place(doc, gaz)
     if dl is not None and dl.iso3:
         votes[dl.iso3] += 3.0
@@ -562,7 +606,7 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
         for p in close:
             if p.iso3:
                 votes[p.iso3] += 1.0 / len(close)
-        names.append((f"{text} {_hint_word(hint)}".strip(), 1.0))
+        names.append((f"{text} {_hint_word(hint)}".strip(), 1.0, ext))
     for ent in doc.ents:  # "Syrian", "Yemeni" forces: nationality words vote for their country
         if ent.label_ == "NORP":
             iso = demonym_country(ent.text)
@@ -577,15 +621,17 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
                 p = gaz.place(ranked[0][0])
                 if p.iso3 and (p.kind != "city" or (p.population or 0) > 0):
                     votes[p.iso3] += 0.5
-                    names.append((run.text, 0.5))
+                    names.append((run.text, 0.5, run))
     if not votes:
         return None, None, None
     iso3 = votes.most_common(1)[0][0]
     a1_votes: Counter[str] = Counter()
     if dl is not None and dl.iso3 == iso3 and dl.admin1:
         a1_votes[dl.admin1] += 3.0
-    for name, w in names:
-        found = gaz.lookup(name, iso3=iso3, limit=1)
+    for name, w, sp in names:
+        # "Kamianka, Donetsk": the enclosing unit named after a place is its province.
+        units = _chain_units(sp, gaz, iso3) if sp is not None else []
+        found = units[-1:] or gaz.lookup(name, iso3=iso3, limit=1)
         if found and found[0].iso3 == iso3 and found[0].admin1:
             a1_votes[found[0].admin1] += w
     country = gaz.country(iso3)
