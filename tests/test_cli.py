@@ -97,3 +97,24 @@ def test_ingest_then_summary(tmp_path: Path) -> None:
     assert data["counts"]["documents"] == 1
     assert data["counts"]["events"] >= 1
     assert data["latest_events"][0]["admin1"] == "Kandahar"
+
+
+def test_views_and_exports_are_wired(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from frontlines.acled import EXPORT_COLUMNS
+
+    report = tmp_path / "r.md"
+    report.write_text("---\npublished: 2021-07-15\n---\n" + REPORT, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert runner.invoke(app, ["ingest", str(report), "--db", db]).exit_code == 0
+    out = tmp_path / "events.csv"
+    res = runner.invoke(app, ["export", "--format", "acled-csv", "--db", db, "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out)
+    assert list(df.columns) == EXPORT_COLUMNS and len(df) >= 1
+    assert df.loc[0, "admin1"] == "Kandahar"
+    for args in (["casualties", "--by", "month"], ["claims"]):
+        res = runner.invoke(app, [*args, "--db", db, "--format", "json"])
+        assert res.exit_code == 0, res.output
+        json.loads(res.stdout)

@@ -124,6 +124,24 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _register_views() -> None:
+    """Commands whose modules import heavier libraries (pyarrow, shapely) load them only when run."""
+    from frontlines.export.exporters import export_command
+    from frontlines.views.casualties import casualties_command
+    from frontlines.views.claims import claims_command
+
+    app.command("export", help="Export merged events: ACLED CSV, GeoJSON or Parquet.")(export_command)
+    app.command("casualties", help="Fatalities by month, province or victim category, claims beside.")(
+        casualties_command
+    )
+    app.command("claims", help="Aggregate claims grouped by metric and period, disagreements side by side.")(
+        claims_command
+    )
+
+
+_register_views()
+
+
 def main() -> None:  # pragma: no cover - console entry
     app(prog_name="frontlines")
 
