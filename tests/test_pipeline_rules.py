@@ -90,3 +90,16 @@ def test_same_event_twice_in_one_report_is_one_record(extract) -> None:
     assert len(events) == 1
     assert events[0].sub_event_type == "Non-state actor overtakes territory"
     assert len({(ev.start, ev.end) for ev in events[0].evidence}) == len(events[0].evidence)
+
+
+def test_toll_date_is_not_the_event_date_and_mentions_merge(extract) -> None:
+    events = extract(
+        "The number of people killed by a bombing in Kandahar city rose to 12 on Sunday, officials said. "
+        "The bomb exploded on Saturday evening near a market in Kandahar city.",
+        published=date(2021, 5, 9),
+    )
+    assert len(events) == 1, [(e.event_date, e.location) for e in events]
+    (e,) = events
+    assert e.event_date == "2021-05-08" and e.time_precision == 1
+    assert e.fatalities == 12
+    assert e.actor1 != "Civilians (Afghanistan)"

@@ -53,6 +53,7 @@ _TERRITORY = {"Non-state actor overtakes territory", "Government regains territo
 # Types where a place named as the object of the trigger is where it happened, not a side.
 _TARGET_IS_VICTIM = {"Attack", "Abduction/forced disappearance", "Sexual violence"}
 _MIN_TRIGGER_SCORE = 0.3
+_VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 _PRONOUNS = {"they", "he", "she", "it", "the group", "the fighters", "the militants", "the insurgents"}
 
 
@@ -245,7 +246,7 @@ class Extractor:
             return []
 
         # -- when --------------------------------------------------------------------------------------
-        date_m = _nearest_date(f.dates, trig)
+        date_m = _nearest_date(f.dates, trig, doc)
         window: DateWindow | None = None
         date_inherited = False
         if date_m is not None:
@@ -297,8 +298,13 @@ class Extractor:
             a2 = None
         actor1 = a1.actor if a1 else None
         actor2 = a2.actor if a2 else None
-        # Victims are always actor2 in violence against civilians.
-        if sub in _TARGET_IS_VICTIM and actor1 is not None and actor1.inter == "Civilians":
+        # Victims are always actor2 in violence against civilians, and civilians are never the ones
+        # acting in ACLED (a crowd that acts is coded as protesters or rioters).
+        if (
+            actor1 is not None
+            and actor1.inter == "Civilians"
+            and (sub in _TARGET_IS_VICTIM or acled.EVENT_TYPE_OF[sub] in _VIOLENT)
+        ):
             actor1, actor2, a1, a2 = actor2, actor1, a2, a1
 
         # One-sided violence against civilians is an attack on them, not a clash between armed sides.
@@ -513,11 +519,46 @@ def _most_specific(mentions: list[PlaceMention]) -> list[PlaceMention]:
     return out or mentions[:1]
 
 
-def _nearest_date(dates: list[DateMention], trig: Trigger) -> DateMention | None:
+def _nearest_date(dates: list[DateMention], trig: Trigger, doc: Doc | None = None) -> DateMention | None:
     usable = [d for d in dates if d.window is not None or d.historical]
+    if doc is not None:
+        # "The toll rose to 58 on Sunday": a date on a tally or reporting verb dates the report, not the event.
+        usable = [d for d in usable if not _dates_the_report(d, trig, doc)]
     if not usable:
         return None
     return min(usable, key=lambda d: _distance(d.start, d.end, trig.start, trig.end))
+
+
+_REPORT_VERBS = {
+    "rise",
+    "climb",
+    "reach",
+    "increase",
+    "grow",
+    "jump",
+    "say",
+    "tell",
+    "report",
+    "confirm",
+    "announce",
+    "add",
+    "state",
+    "update",
+}
+
+
+def _dates_the_report(d: DateMention, trig: Trigger, doc: Doc) -> bool:
+    span = doc.char_span(d.start, d.end, alignment_mode="expand")
+    if span is None:
+        return False
+    head = span.root.head
+    # Climb through the preposition: "on Sunday" -> "on" -> verb.
+    if head.dep_ == "prep":
+        head = head.head
+    if head.lemma_ not in _REPORT_VERBS:
+        return False
+    # Unless the trigger itself sits in that verb's clause as its verb ("rose up", unlikely) or is the verb.
+    return not (trig.start <= head.idx < trig.end)
 
 
 def _casualties_for(
@@ -535,32 +576,44 @@ def _casualties_for(
     return out
 
 
-def _merge_key(ev: Event) -> tuple:
-    # ACLED: the same actors on the same day in the same place are one event, whatever it is called.
-    return (ev.location, ev.admin2, ev.event_date)
+def _same_place_and_time(a: Event, b: Event) -> bool:
+    """Same place, and date windows that overlap (a vague mention of a day another sentence names)."""
+    if (a.location, a.admin2) != (b.location, b.admin2):
+        return False
+    if a.date_earliest is None or b.date_earliest is None:
+        return a.event_date == b.event_date
+    return a.date_earliest <= (b.date_latest or "") and b.date_earliest <= (a.date_latest or "")
 
 
 def _merge_events(events: list[Event]) -> list[Event]:
-    """Mentions of one event inside one report become one record (same family, place, day, actors)."""
-    merged: dict[tuple, Event] = {}
-    order: list[tuple] = []
+    """Mentions of one event inside one report become one record.
+
+    ACLED: the same actors on the same day in the same place are one event, whatever it is called;
+    the sub-event type follows ACLED's precedence, and the most precise date wins."""
+    out: list[Event] = []
     for ev in events:
-        key = _merge_key(ev)
-        prev = merged.get(key)
-        if prev is None or not _compatible(prev, ev):
-            if prev is not None:
-                key = (*key, ev.event_id)
-            merged[key] = ev
-            order.append(key)
+        prev = next((p for p in out if _same_place_and_time(p, ev) and _compatible(p, ev)), None)
+        if prev is None:
+            out.append(ev)
             continue
+        if (ev.time_precision or 9) < (prev.time_precision or 9):
+            prev.event_date, prev.date_earliest, prev.date_latest, prev.time_precision = (
+                ev.event_date,
+                ev.date_earliest,
+                ev.date_latest,
+                ev.time_precision,
+            )
         winner = acled.higher_precedence(prev.sub_event_type or "Other", ev.sub_event_type or "Other")
         if winner != prev.sub_event_type:
             prev.sub_event_type = winner
             prev.event_type = acled.EVENT_TYPE_OF[winner]
             prev.disorder_type = acled.disorder_type(winner)
-        for field in ("actor1", "inter1", "actor2", "inter2", "attribution"):
-            if getattr(prev, field) is None and getattr(ev, field) is not None:
-                setattr(prev, field, getattr(ev, field))
+        if prev.actor1 is None and ev.actor1 is not None and ev.actor1 != prev.actor2:
+            prev.actor1, prev.inter1 = ev.actor1, ev.inter1
+        if prev.actor2 is None and ev.actor2 is not None and ev.actor2 != prev.actor1:
+            prev.actor2, prev.inter2 = ev.actor2, ev.inter2
+        if prev.attribution is None and ev.attribution is not None:
+            prev.attribution = ev.attribution
         prev.interaction = acled.interaction(prev.inter1, prev.inter2)
         # Within one report a later, fuller sentence usually refines the figure: keep the largest.
         if ev.fatalities > prev.fatalities:
@@ -572,7 +625,7 @@ def _merge_events(events: list[Event]) -> list[Event]:
         prev.confidence = max(prev.confidence, ev.confidence)
         seen = {(e.start, e.end) for e in prev.evidence}
         prev.evidence.extend(e for e in ev.evidence if (e.start, e.end) not in seen)
-    return [merged[k] for k in order]
+    return out
 
 
 def _compatible(a: Event, b: Event) -> bool:
