@@ -222,6 +222,42 @@ def test_violent_crowds_are_rioters(nlp) -> None:
     assert not any(n.startswith("Rioters") for _, n in found)
 
 
+def _found(nlp, text: str, country: str) -> list[tuple[str, str]]:
+    return [(m.text, m.actor.name) for m in find_actors(nlp(text), country=country, main_actor=None)]
+
+
+def test_protest_subject_through_purpose_and_relative_clauses(nlp) -> None:
+    # "to protest" shares the subject of the clause it completes.
+    found = _found(nlp, "About thirty farmers drove to the town hall to protest against the new tax.", "Peru")
+    assert ("About thirty farmers", "Protesters (Peru)") in found
+    assert not any(n == "Civilians (Peru)" for _, n in found)
+    # "who were protesting" stands for its antecedent, not for the pronoun.
+    found = _found(nlp, "Guards fired rubber bullets at inmates who were protesting.", "Peru")
+    assert ("inmates", "Protesters (Peru)") in found
+    assert not any(t == "who" for t, _ in found)
+
+
+def test_protest_noun_as_compound_of_the_object(nlp) -> None:
+    found = _found(nlp, "Villagers held a protest sit-in outside the district office.", "Kenya")
+    assert ("Villagers", "Protesters (Kenya)") in found
+
+
+def test_relative_clause_crowd_attacking_is_rioters(nlp) -> None:
+    found = _found(nlp, "Police dispersed a crowd that attacked a bus depot.", "Kenya")
+    assert ("a crowd", "Rioters (Kenya)") in found
+
+
+def test_armed_men_attacking_are_an_armed_group_not_rioters(nlp) -> None:
+    found = _found(nlp, "Three armed men attacked a shopkeeper in the market.", "Honduras")
+    assert ("Three armed men", "Unidentified Armed Group (Honduras)") in found
+    assert not any(n.startswith("Rioters") for _, n in found)
+
+
+def test_military_as_adjective_of_an_actor_noun_is_one_mention(nlp) -> None:
+    found = _found(nlp, "The military forces of Armenia shelled the village.", "Azerbaijan")
+    assert found == [("The military forces", "Military Forces of Armenia (2018-)")]
+
+
 def test_named_match_inside_a_sentence_span(nlp) -> None:
     doc = nlp("The district was quiet. Later the Taliban and ANDSF units fought near the river.")
     sent = list(doc.sents)[1]

@@ -413,7 +413,11 @@ class ActorResolver:
             if head.i in covered:
                 continue
             # A compound modifier whose head is itself an actor noun is read with that head ("police officers").
-            if head.dep_ == "compound" and head.head.i > head.i and self._is_head_word(head.head.lower_):
+            if (
+                head.dep_ in ("compound", "amod")
+                and head.head.i > head.i
+                and self._is_head_word(head.head.lower_)
+            ):
                 continue
             left = max(head.left_edge.i, lo)
             mods = [t for t in doc[left : head.i] if not t.is_punct or t.text in ("-", "'s")]
@@ -457,13 +461,20 @@ class ActorResolver:
             light = (
                 is_verb
                 and lemma in light_verbs
-                and any(c.dep_ == "dobj" and c.lower_ in nouns for c in t.children)
+                # "held a protest", "held a protest sit-in" (the protest noun as the object's compound)
+                and any(
+                    c.dep_ == "dobj"
+                    and (
+                        c.lower_ in nouns
+                        or any(g.dep_ == "compound" and g.lower_ in nouns for g in c.children)
+                    )
+                    for c in t.children
+                )
             )
             if (is_verb and lemma in verbs) or light:
-                subj = [c for c in t.children if c.dep_ == "nsubj"]
-                if not subj and t.dep_ == "conj":
-                    subj = [c for c in t.head.children if c.dep_ == "nsubj"]
-                for sb in subj:
+                for sb in _subjects(t):
+                    if crowd is not None and _armed_subject(sb, self._armed_mods):
+                        continue  # "armed men attacked": an armed group, not a rioting crowd
                     end = sb.i + 1
                     head = sb
                     # "hundreds of workers", "a group of residents": keep the "of" complement.
@@ -541,6 +552,38 @@ def _matcher_span_relative() -> bool:
 
 
 _SPAN_RELATIVE = _matcher_span_relative()
+
+
+_RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
+
+
+def _subjects(verb: Token) -> list[Token]:
+    """The nominal subjects of a verb, looking through the clauses that share their subject.
+
+    "workers marched and chanted" (conj), "people drove to the square to protest" (advcl/xcomp) and
+    "prisoners who were protesting" (a relative pronoun stands for the noun it modifies).
+    """
+    v = verb
+    for _ in range(3):
+        subj = [c for c in v.children if c.dep_ == "nsubj"]
+        if subj:
+            break
+        if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
+            v = v.head
+            continue
+        if v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
+            return [v.head]  # "a crowd that attacked" with no pronoun child
+        return []
+    out = []
+    for sb in subj:
+        if sb.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
+            sb = v.head
+        out.append(sb)
+    return out
+
+
+def _armed_subject(subject: Token, armed_mods: frozenset) -> bool:
+    return any(c.lower_ in armed_mods for c in subject.children if c.dep_ in ("amod", "compound", "advmod"))
 
 
 def _of_country(head: Token) -> list[Token]:
