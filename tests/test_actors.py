@@ -305,3 +305,30 @@ def test_acled_2020_actor1_recall(nlp) -> None:
     print(f"\nACLED 2020 recall on {len(rows)} rows: actor1 {rate:.3f}, actor2 {rate2:.3f} ({rows2} rows)")
     assert rate >= 0.64
     assert rate2 >= 0.58
+
+
+def test_affiliation_names_the_group(nlp) -> None:
+    found = _found(nlp, "Opposition rebels under OPS burned a farm near the border.", "Syria")
+    assert found[0] == ("Opposition rebels", "Operation Peace Spring")
+    found = _found(nlp, "Fighters of Al Shabaab ambushed a convoy.", "Somalia")
+    assert found[0] == ("Fighters", "Al Shabaab")
+    # Civilians "of" a group stay civilians.
+    found = _found(nlp, "Relatives of PKK members gathered in the square.", "Turkey")
+    assert all(n != "PKK: Kurdistan Workers Party" or t == "PKK" for t, n in found)
+
+
+@pytest.mark.parametrize(
+    "text,country,expected",
+    [
+        ("the Donetsk People's Militia", "Ukraine", "NAF: United Armed Forces of Novorossiya"),
+        ("the people's militia", "Ukraine", "NAF: United Armed Forces of Novorossiya"),
+        ("the people's militia", "Peru", None),
+        ("the governmental positions", "Ukraine", "Military Forces of Ukraine (2019-)"),
+        ("CPI-Maoist cadres", "India", "CPI (Maoist): Communist Party of India (Maoist)"),
+        ("EPP members", "Paraguay", "EPP: Paraguayan People's Army"),
+        ("the Paraguayan People's Army", "Paraguay", "EPP: Paraguayan People's Army"),
+        ("drug traffickers", "Brazil", "Unidentified Gang (Brazil)"),
+    ],
+)
+def test_more_world_actors(text: str, country: str, expected: str | None) -> None:
+    assert name(text, country=country) == expected

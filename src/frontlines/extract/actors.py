@@ -433,6 +433,8 @@ class ActorResolver:
                 start += 1
             mentions.append((start, head.i + 1, actor))
         mentions.sort(key=lambda m: (m[0], m[1]))
+        if doc.has_annotation("DEP"):
+            mentions = [(s, e, _affiliation(doc, e - 1, a, extended)) for s, e, a in mentions]
         out: list[ActorMention] = []
         for s, e, a in mentions:
             cs, ce = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
@@ -552,6 +554,27 @@ def _matcher_span_relative() -> bool:
 
 
 _SPAN_RELATIVE = _matcher_span_relative()
+
+
+# "rebels under OPS", "fighters of Al Shabaab", "militiamen from the PKK": the named group decides.
+_AFFILIATION_PREPS = frozenset({"under", "of", "from"})
+
+
+def _affiliation(doc: Doc, head_i: int, actor: Actor, named: list[tuple[int, int, Actor]]) -> Actor:
+    """An armed mention's actor, replaced by a named armed group it is said to belong to."""
+    if actor.inter not in ARMED:
+        return actor
+    for prep in doc[head_i].rights:
+        if prep.dep_ != "prep" or prep.lower_ not in _AFFILIATION_PREPS:
+            continue
+        for pobj in prep.children:
+            if pobj.dep_ != "pobj":
+                continue
+            lo, hi = pobj.left_edge.i, pobj.right_edge.i + 1
+            for s, e, a in named:
+                if lo <= s and e <= hi and a.inter in ARMED and a.name != actor.name:
+                    return a
+    return actor
 
 
 _RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
