@@ -9,7 +9,6 @@ import typer
 from typer.testing import CliRunner
 
 from frontlines.geo.boundaries import (
-    BoundaryError,
     boundaries_import_command,
     default_layer,
     district_of_point,
@@ -45,18 +44,34 @@ def test_two_squares_match_and_point_in_polygon(store) -> None:
     assert layer_names(store) == [("squares", 2)]
 
 
-def test_shapefile_without_pyogrio_names_the_package(tmp_path, store) -> None:
-    pytest.importorskip("shapely")
-    try:
-        import pyogrio  # noqa: F401
+@pytest.mark.parametrize(("suffix", "driver"), [(".gpkg", "GPKG"), (".shp", "ESRI Shapefile")])
+def test_geopackage_and_shapefile(tmp_path, store, suffix: str, driver: str) -> None:
+    """The same two squares written as a GeoPackage and a Shapefile import like the GeoJSON."""
+    import json
 
-        pytest.skip("pyogrio installed: the error path does not apply")
-    except ImportError:
-        pass
-    f = tmp_path / "x.shp"
-    f.write_bytes(b"")
-    with pytest.raises(BoundaryError, match="pyogrio"):
-        import_boundaries(f, store)
+    import numpy as np
+    import shapely
+    from pyogrio.raw import write
+
+    fc = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    geoms = [shapely.geometry.shape(f["geometry"]) for f in fc["features"]]
+    keys = sorted({k for f in fc["features"] for k in f["properties"]})
+    fields = [
+        np.array([str(f["properties"].get(k) or "") for f in fc["features"]], dtype=object) for k in keys
+    ]
+    path = tmp_path / f"squares{suffix}"
+    write(
+        str(path),
+        shapely.to_wkb(geoms),
+        fields,
+        keys,
+        geometry_type="Polygon",
+        crs="EPSG:4326",
+        driver=driver,
+    )
+    rep = import_boundaries(path, store, layer_name="sq", iso3="AFG")
+    assert (rep.features, rep.matched) == (2, 1)
+    assert district_of_point(31.0, 66.4, load_layer(store, "sq")).code == "AF.23.2411"
 
 
 def test_command(tmp_path) -> None:

@@ -141,6 +141,26 @@ def _register_views() -> None:
 
 _register_views()
 
+boundaries_app = typer.Typer(
+    help="Administrative boundary layers (GeoJSON, Shapefile, GeoPackage).", no_args_is_help=True
+)
+app.add_typer(boundaries_app, name="boundaries")
+
+
+def _register_geo() -> None:
+    from frontlines.geo.boundaries import boundaries_import_command
+    from frontlines.views.control import control_command
+
+    app.command(
+        "control", help="Territorial control of every district on a date, with the events behind it."
+    )(control_command)
+    boundaries_app.command("import", help="Import an admin boundary layer and match it to gazetteer codes.")(
+        boundaries_import_command
+    )
+
+
+_register_geo()
+
 
 def main() -> None:  # pragma: no cover - console entry
     app(prog_name="frontlines")

@@ -9,8 +9,8 @@ Features that match neither are stored with `code = NULL` and listed in the repo
 
 `BoundaryLayer.district_of_point(lat, lon)` answers point-in-polygon through a shapely STRtree.
 
-The `boundaries` table is created here with `metadata.create_all` (CREATE TABLE IF NOT EXISTS); it should become an
-Alembic migration in `store/migrations/` so PostgreSQL deployments get it through `upgrade`.
+The `boundaries` table comes with the store's Alembic migration 0002; on a bare engine (tests, tools) it is
+created here with CREATE TABLE IF NOT EXISTS, and the migration skips a table that is already there.
 """
 
 from __future__ import annotations
@@ -26,25 +26,12 @@ import typer
 from shapely import STRtree
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select
 
-metadata = MetaData()
-boundaries_table = Table(
-    "boundaries",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("layer", String(200), nullable=False, index=True),
-    Column("code", String(64), index=True),  # gazetteer code; NULL when the feature matched nothing
-    Column("source_code", String(200)),  # the feature's own id in its file
-    Column("name", String(300)),
-    Column("admin1", String(300)),
-    Column("admin_level", Integer),
-    Column("geometry", Text, nullable=False),  # GeoJSON geometry, WGS84
-    Column("minx", Float),
-    Column("miny", Float),
-    Column("maxx", Float),
-    Column("maxy", Float),
-)
+from frontlines.store.models import BoundaryRow
+
+# The table is the store's (models.BoundaryRow, Alembic revision 0002).
+boundaries_table = BoundaryRow.__table__
 
 _CODE_RE = re.compile(r"^[A-Z]{2}\.[A-Za-z0-9.]+$")  # GeoNames admin codes: AF.23, AF.23.2411
 # Property keys tried for names, most specific first (geoBoundaries, OCHA COD-AB, GADM, ESOC, generic).
@@ -95,7 +82,7 @@ class ImportReport:
 
 
 def ensure_table(engine: Engine) -> None:
-    metadata.create_all(engine, tables=[boundaries_table])  # CREATE TABLE IF NOT EXISTS
+    BoundaryRow.metadata.create_all(engine, tables=[boundaries_table])  # CREATE TABLE IF NOT EXISTS
 
 
 def _engine(store_or_engine: Any) -> Engine:

@@ -187,3 +187,22 @@ class RejectionRow(Base):
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class BoundaryRow(Base):
+    """One feature of an imported admin boundary layer (see frontlines.geo.boundaries)."""
+
+    __tablename__ = "boundaries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    layer: Mapped[str] = mapped_column(String(200), index=True)
+    code: Mapped[str | None] = mapped_column(String(64), index=True)  # gazetteer code; NULL when unmatched
+    source_code: Mapped[str | None] = mapped_column(String(200))  # the feature's own id in its file
+    name: Mapped[str | None] = mapped_column(String(300))
+    admin1: Mapped[str | None] = mapped_column(String(300))
+    admin_level: Mapped[int | None] = mapped_column(Integer)
+    geometry: Mapped[str] = mapped_column(Text)  # GeoJSON geometry, WGS84
+    minx: Mapped[float | None] = mapped_column(Float)
+    miny: Mapped[float | None] = mapped_column(Float)
+    maxx: Mapped[float | None] = mapped_column(Float)
+    maxy: Mapped[float | None] = mapped_column(Float)
