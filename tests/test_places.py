@@ -295,3 +295,15 @@ def test_small_namesake_abroad_is_not_the_place(nlp) -> None:
     doc = nlp("Rebels looted wheat crops in Nadas in rural Ras al Ain in al-Hasakeh, Syria.")
     ms = find_places(doc, _ctx(doc))
     assert all(m.place is None or m.place.iso3 == "SYR" for m in ms)
+
+
+def test_dateline_is_not_the_event_place(nlp) -> None:
+    doc = nlp(
+        "KANDAHAR, Afghanistan (March 3, 2012) – Security forces detained two bomb makers in Nawa district, "
+        "Helmand province."
+    )
+    ms = find_places(doc, _ctx(doc))
+    # The date in the dateline is no unit of a chain ("March" is also a Swiss district).
+    assert all(m.place is None or m.place.iso3 == "AFG" for m in ms)
+    chosen = choose_event_place(ms, *_trigger(doc, "detained"), doc)
+    assert chosen.place.admin1 == "Helmand"

@@ -199,9 +199,9 @@ def _unit_after(doc: Doc, i: int, stop: int, gaz: Gazetteer, iso3: str | None) -
         return None, i
     place = gaz.place(ranked[0][0])
     if iso3 and place.iso3 != iso3 and not hint:
-        # Another country's unit: believe it only when nothing of the kind matches at home and the
-        # name is not a short word ("UP" stays an Indian state alias, found by its own country).
-        if len(base) < 4:
+        # Another country's unit: believed only for a province-level name of some length that is
+        # nothing at home ("Amambay" in a report placed in Brazil), never for a district or a short word.
+        if place.kind != "admin1" or len(base) < 5 or gaz.ranked(text, iso3=iso3, variants=False)[:1]:
             return None, i
     return place, end
 
@@ -228,8 +228,12 @@ def _chain_units(ent: Span, gaz: Gazetteer, iso3: str | None) -> list[Place]:
         if doc[i].lower_ in _CHAIN_LINKS or doc[i].text in (")",):
             i += 1
             continue
-        if doc[i].is_punct or not doc[i].text[:1].isupper():
+        if doc[i].is_punct or not doc[i].text[:1].isupper() or doc[i].ent_type_ == "DATE":
             break
+        if gaz.lookup(doc[i].text, kinds={"country"}, limit=1) and doc[i].ent_type_ in ("GPE", ""):
+            country = gaz.lookup(doc[i].text, kinds={"country"}, limit=1)[0]
+            if name_key(country.name) == name_key(doc[i].text) or country.iso3 == iso3:
+                break  # a country closes the chain ("Kabul, Afghanistan (March 17)")
         unit, nxt = _unit_after(doc, i, stop, gaz, iso3)
         if unit is None:
             # An unknown capitalised name inside the chain (a sub-district): pass over it.
@@ -743,12 +747,22 @@ def choose_event_place(
             and any(o.place is not None and o.place.kind != "country" for o in cands)
         ):
             score -= 3.0  # a country is the event's place only when nothing smaller is named
+        if _is_dateline(doc, m):
+            score -= 6.0  # "KABUL, Afghanistan (Jan. 8) —": where the report was filed
         if _container_of_next(doc, m, cands):
             score -= 4.0
             score -= 0.05 * abs(root.i - troot.i)
         if best is None or score > best[0]:
             best = (score, m)
     return best[1] if best else None
+
+
+def _is_dateline(doc: Doc, m: PlaceMention) -> bool:
+    """A wire dateline: an upper-case place name followed by a comma, parenthesis or dash."""
+    if not (m.text.isupper() and len(m.text) > 3):
+        return False
+    rest = doc.text[m.end : m.end + 3].lstrip()
+    return rest[:1] in (",", "(", "—", "–", "-")
 
 
 def describe(place: Place) -> str:

@@ -31,7 +31,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 10  # bump when the index layout or build rules change
+BUILD_VERSION = 11  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -114,6 +114,8 @@ def loose_key(key: str) -> str:
     for a, b in _LOOSE:
         key = key.replace(a, b)
     key = re.sub(r"(.)\1+", r"\1", key)
+    # A final "h" after a vowel is a transliteration choice ("Misratah"/"Misrata", "Raqqah"/"Raqqa").
+    key = re.sub(r"(?<=[aeiou])h$", "", key)
     # Consonant skeleton after the first letter: vowels are what transliterations disagree on
     # ("Idleb"/"Idlib", "al-Hasakeh"/"Al Hasakah").
     return key[:1] + re.sub(r"[aeiou]", "", key[1:])
@@ -214,7 +216,8 @@ def english_unit_name(name: str, aliases: list[str] | tuple[str, ...], *, loose:
     )
     for n, tier in enumerate(tiers):
         if tier and (n < 2 or foreign):
-            return min(tier, key=lambda b: (-_similar(b, local), len(b)))
+            # Translations ("Lower Juba", "Lower Jubba") differ in spelling: the shorter, plainer one.
+            return min(tier, key=lambda b: (len(b), b) if n == 1 else (-_similar(b, local), len(b)))
     lkey = name_key(local)
     if words[0].lower() in _EN_SMALL_WORDS:  # "An Najaf": the article is not part of the English name
         lkey = name_key(" ".join(words[1:]))
