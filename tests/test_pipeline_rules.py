@@ -103,3 +103,9 @@ def test_toll_date_is_not_the_event_date_and_mentions_merge(extract) -> None:
     assert e.event_date == "2021-05-08" and e.time_precision == 1
     assert e.fatalities == 12
     assert e.actor1 != "Civilians (Afghanistan)"
+
+
+def test_dateline_city_is_not_where_the_event_happened(extract) -> None:
+    events = extract("KABUL, Afghanistan — Taliban fighters captured Maiwand district of Kandahar province on Friday.")
+    assert [(e.admin1, e.admin2) for e in events] == [("Kandahar", "Maiwand")]
+    assert extract("KABUL, Afghanistan — Taliban fighters captured a district on Friday, officials said.") == []

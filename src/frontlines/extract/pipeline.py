@@ -49,6 +49,10 @@ _CAPTION = re.compile(
     r"^\s*[\(\[]?\s*(photo|photograph|caption|image|picture|file photo|pictured|video)\b[^\n]{0,40}?[:\-—)]",
     re.I,
 )
+# "KABUL, Afghanistan (July 9, 2021) —", "WASHINGTON —": where the reporter filed, not where anything happened.
+_DATELINE = re.compile(
+    r"\A\s*[A-Z][A-Z.'\- ]{1,40}(?:,\s*[A-Z][\w.'\- ]{1,40})?\s*(?:\([^)\n]{0,40}\))?\s*(?:—|–|--|-|:)\s"
+)
 _TERRITORY = {"Non-state actor overtakes territory", "Government regains territory"}
 # Types where a place named as the object of the trigger is where it happened, not a side.
 _TARGET_IS_VICTIM = {"Attack", "Abduction/forced disappearance", "Sexual violence"}
@@ -143,6 +147,8 @@ class Extractor:
             published=published, country=country, iso3=iso3, admin1=admin1, main_nonstate_actor=main
         )
         captions = _caption_ranges(document.text)
+        dateline = _DATELINE.match(document.text)
+        ctx.extras["dateline_end"] = dateline.end() if dateline else 0
         paras = _paragraph_index(document.text)
 
         events: list[Event] = []
@@ -228,6 +234,7 @@ class Extractor:
             p
             for p in f.places
             if not (attr and _inside(p.start, p.end, attr.start, attr.end))
+            and p.end > ctx.extras.get("dateline_end", 0)
             and not (p.place is not None and p.place.kind == "country")
         ]
         places: list[PlaceMention] = []
