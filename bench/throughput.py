@@ -1,0 +1,123 @@
+"""Throughput of frontlines against bare spaCy on the same corpus (a benchmark script, not a test).
+
+    .venv/bin/python bench/throughput.py [--docs 400] [--seed 7]
+
+The corpus is generated deterministically from the demo reports: each synthetic article is a seeded
+shuffle of paragraphs drawn from the bundled reports, so runs are comparable across machines. Prints
+words/s for bare `nlp.pipe` (same model, all components), for extraction, and for extraction plus
+storing into a fresh SQLite store; the ratios against bare spaCy; peak RSS; and the wall time of a
+cold `frontlines extract` of one article in a new process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from frontlines.ingest.readers import read_sources  # noqa: E402
+from frontlines.records import Document  # noqa: E402
+
+
+def corpus(n_docs: int, seed: int) -> list[Document]:
+    reports = [
+        d for d in read_sources([str(ROOT / "examples" / "afghanistan-2021")]) if isinstance(d, Document)
+    ]
+    paragraphs = [p for d in reports for p in d.text.split("\n\n") if len(p.split()) > 12]
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n_docs):
+        k = rng.randint(4, 9)
+        text = "\n\n".join(rng.sample(paragraphs, k))
+        docs.append(
+            Document(
+                id=f"bench-{i}",
+                text=text,
+                published=date(2021, 7, 1) + (date(2021, 8, 1) - date(2021, 7, 1)) * (i % 7) // 7,
+            )
+        )
+    return docs
+
+
+def words(docs: list[Document]) -> int:
+    return sum(len(d.text.split()) for d in docs)
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=400)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--batch-size", type=int, default=32)
+    args = ap.parse_args()
+
+    import spacy
+
+    from frontlines.config import SPACY_MODEL
+    from frontlines.extract.pipeline import Extractor
+    from frontlines.ingest.service import ingest
+    from frontlines.store.db import open_store
+
+    docs = corpus(args.docs, args.seed)
+    n_words = words(docs)
+    print(f"corpus: {len(docs)} articles, {n_words:,} words (seed {args.seed})")
+
+    bare = spacy.load(SPACY_MODEL)
+    list(bare.pipe([d.text for d in docs[:20]]))  # warm up
+    t = time.perf_counter()
+    for _ in bare.pipe((d.text for d in docs), batch_size=args.batch_size):
+        pass
+    bare_s = time.perf_counter() - t
+    print(f"bare spaCy nlp.pipe:   {n_words / bare_s:9,.0f} words/s  {len(docs) / bare_s:7.1f} articles/s")
+
+    extractor = Extractor()
+    list(extractor.pipe(docs[:20]))  # warm up (gazetteer, lexicons)
+    t = time.perf_counter()
+    n_records = sum(len(recs) for _, recs in extractor.pipe(docs, batch_size=args.batch_size))
+    ext_s = time.perf_counter() - t
+    print(
+        f"extract:               {n_words / ext_s:9,.0f} words/s  {len(docs) / ext_s:7.1f} articles/s"
+        f"  ({n_records} records)  ratio to bare spaCy {bare_s / ext_s:.2f}"
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "bench.jsonl"
+        import json
+
+        with src.open("w", encoding="utf-8") as f:
+            for d in docs:
+                f.write(json.dumps({"id": d.id, "text": d.text, "published": d.published.isoformat()}) + "\n")
+        store = open_store(f"sqlite:///{tmp}/bench.db")
+        t = time.perf_counter()
+        stats = ingest([str(src)], store, extractor=extractor)
+        store_s = time.perf_counter() - t
+        store.close()
+    print(
+        f"extract + store:       {n_words / store_s:9,.0f} words/s  {len(docs) / store_s:7.1f} articles/s"
+        f"  ({stats.events} events, {stats.claims} claims)  ratio to bare spaCy {bare_s / store_s:.2f}"
+    )
+    print(f"peak RSS: {rss_mb():,.0f} MB")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "one.md"
+        one.write_text(f"---\npublished: 2021-07-10\n---\n{docs[0].text}\n", encoding="utf-8")
+        exe = ROOT / ".venv" / "bin" / "frontlines"
+        t = time.perf_counter()
+        subprocess.run([str(exe), "extract", str(one)], check=True, capture_output=True)
+        print(f"cold `frontlines extract` of one article: {time.perf_counter() - t:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
