@@ -454,6 +454,7 @@ class ActorResolver:
         With `crowd` given, only subjects headed by a crowd word count ("villagers pelted stones", not
         "soldiers burned the village"). Returns (start, end, is_subject) token offsets.
         """
+        doc = doclike.doc if isinstance(doclike, Span) else doclike
         out: list[tuple[int, int, bool]] = []
         nominal: dict[int, tuple[int, int]] = {}  # sentence start -> first role noun
         with_subject: set[int] = set()
@@ -462,7 +463,7 @@ class ActorResolver:
             is_verb = t.pos_ in ("VERB", "AUX")
             light = (
                 is_verb
-                and lemma in light_verbs
+                and (lemma in light_verbs or t.lower_ in light_verbs)
                 # "held a protest", "held a protest sit-in" (the protest noun as the object's compound)
                 and any(
                     c.dep_ == "dobj"
@@ -488,7 +489,11 @@ class ActorResolver:
                     # "a group of police" is police, not a crowd: the complement decides when there is one.
                     if crowd is not None and head.lower_ not in crowd:
                         continue
-                    out.append((sb.left_edge.i, end, True))
+                    start = sb.i
+                    # Stop at a comma: a misparsed subject may own the sentence's opening date phrase.
+                    while start > sb.left_edge.i and doc[start - 1].text not in (",", ";", ":"):
+                        start -= 1
+                    out.append((start, end, True))
                     with_subject.add(t.sent.start)
             elif t.pos_ == "NOUN" and t.lower_ in nouns and t.dep_ != "compound":
                 nominal.setdefault(t.sent.start, (t.i, t.i + 1))
@@ -564,6 +569,13 @@ def _affiliation(doc: Doc, head_i: int, actor: Actor, named: list[tuple[int, int
     """An armed mention's actor, replaced by a named armed group it is said to belong to."""
     if actor.inter not in ARMED:
         return actor
+    # The parser often hangs "under X" on the verb: read the words right after the mention too.
+    nxt = head_i + 1
+    if nxt < len(doc) and doc[nxt].lower_ in _AFFILIATION_PREPS:
+        after = nxt + 1 + (nxt + 1 < len(doc) and doc[nxt + 1].lower_ == "the")
+        for s, _e, a in named:
+            if s == after and a.inter in ARMED and a.name != actor.name:
+                return a
     for prep in doc[head_i].rights:
         if prep.dep_ != "prep" or prep.lower_ not in _AFFILIATION_PREPS:
             continue
@@ -596,6 +608,12 @@ def _subjects(verb: Token) -> list[Token]:
             continue
         if v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
             return [v.head]  # "a crowd that attacked" with no pronoun child
+        if (
+            v.dep_ == "acl"
+            and (v.tag_ in ("VBD", "VBZ", "VBP") or v.head.dep_ == "ROOT")
+            and v.head.pos_ in ("NOUN", "PROPN")
+        ):
+            return [v.head]  # a finite verb parsed as the noun's clause: "interns protested in the square"
         return []
     out = []
     for sb in subj:
