@@ -355,3 +355,22 @@ def test_misparsed_protest_clause_still_names_the_crowd(nlp) -> None:
         nlp, "On 4 June 2020, about 300 nurses protested in Liberty Square in the capital.", "Chile"
     )
     assert ("about 300 nurses", "Protesters (Chile)") in found
+
+
+def test_clan_caste_and_tribal_militias(nlp) -> None:
+    found = _found(
+        nlp, "Militiamen from the Dabare clan clashed with Hodan clan militiamen near the well.", "Somalia"
+    )
+    assert ("Militiamen", "Dabare Clan Militia (Somalia)") in found
+    assert ("Hodan clan militiamen", "Hodan Clan Militia (Somalia)") in found
+    found = _found(nlp, "Gunmen from the Warsame sub-clan killed a herder.", "Somalia")
+    assert ("Gunmen", "Warsame Sub-Clan Militia (Somalia)") in found
+    assert all(i.startswith(("Warsame", "Civilians")) for _, i in found)
+    found = _found(nlp, "Members of the Barwa caste attacked a Mehta caste family.", "India")
+    assert ("Barwa caste", "Barwa Caste Militia (India)") in found
+    assert ("a Mehta caste family", "Civilians (India)") in found
+    assert _found(nlp, "Hundreds of tribesmen blocked the road.", "Yemen") == [
+        ("tribesmen", "Unidentified Tribal Militia (Yemen)")
+    ]
+    # A clan that is only talked about is no actor.
+    assert _found(nlp, "The dispute was rooted in a clan feud between rival clans.", "Somalia") == []

@@ -146,6 +146,10 @@ class ActorResolver:
         self._armed_mods = frozenset(unid.get("armed_modifiers", []))
         self._armed_heads = frozenset(unid.get("armed_heads", []))
         self._anaphoric = frozenset(gen.get("contextual", {}).get("anaphoric_heads", []))
+        ident = gen.get("identity") or {}
+        self._identity_inter: str = ident.get("inter", "Identity militia")
+        self._identity_nouns: dict[str, str] = dict(ident.get("group_nouns") or {})
+        self._identity_members: frozenset[str] = frozenset(ident.get("member_nouns") or [])
 
         # alias -> candidates, in data order (the first is the default when no date is known).
         self._aliases: dict[str, list[_Candidate]] = {}
@@ -397,6 +401,10 @@ class ActorResolver:
                 covered.add(nxt.i)
             extended.append((s.start, end, a))
 
+        identity = self._identity_spans(doclike, country) if doc.has_annotation("DEP") else []
+        identity = [m for m in identity if not any(i in covered for i in range(m[0], m[1]))]
+        covered.update(i for s, e, _ in identity for i in range(s, e))
+        extended.extend(identity)
         mentions = list(extended)
         # Roles need the dependency parse; a tokenizer-only doc still gets aliases and head nouns.
         roles = self._roles.items() if doc.has_annotation("DEP") else ()
@@ -439,6 +447,45 @@ class ActorResolver:
         for s, e, a in mentions:
             cs, ce = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
             out.append(ActorMention(start=cs, end=ce, text=doc.text[cs:ce], actor=a))
+        return out
+
+    def _identity_spans(self, doclike: Doc | Span, country: str | None) -> list[tuple[int, int, Actor]]:
+        """Clan, caste and tribal groups named by ACLED as "<Name> Clan Militia (<Country>)".
+
+        "the Leelkayse clan", "Al Awad tribesmen", "Sacad clan militiamen"; without a name, members
+        ("tribesmen") are an unidentified one. A group noun that only describes another noun
+        ("a Rajput caste family") is not a militia.
+        """
+        doc = doclike.doc if isinstance(doclike, Span) else doclike
+        out: list[tuple[int, int, Actor]] = []
+        for t in doclike:
+            kind = self._identity_nouns.get(t.lower_)
+            if kind is None:
+                continue
+            end = t.i + 1
+            if t.dep_ in ("compound", "amod") and t.head.i > t.i:
+                if t.head.lower_ not in self._identity_members:
+                    continue  # "a caste family", "a clan feud"
+                end = t.head.i + 1  # "clan militiamen"
+            # The name: the capitalised words right before the noun ("Habar Gedir", "Al Awad").
+            i = t.i
+            if i > 0 and doc[i - 1].text == "-" and i > 1 and doc[i - 2].lower_ == "sub":
+                i -= 2  # "sub-clan" split by the tokenizer
+                kind = f"Sub-{kind}" if kind.startswith("Clan") else kind
+            start = i
+            while start > 0 and doc[start - 1].is_title and doc[start - 1].pos_ in ("PROPN", "ADJ", "NOUN"):
+                start -= 1
+            words = [w.text for w in doc[start:i]]
+            where = f" ({country})" if country else ""
+            if words:
+                name = f"{' '.join(words)} {kind}{where}"
+            elif t.lower_ in self._identity_members or end > t.i + 1:
+                name = f"Unidentified {kind}{where}"
+            else:
+                continue  # "a rival clan": no group to name
+            out.append(
+                (start if words else t.i, end, Actor(name=name, inter=self._identity_inter, country=country))
+            )
         return out
 
     def _role_spans(
