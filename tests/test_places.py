@@ -307,3 +307,10 @@ def test_dateline_is_not_the_event_place(nlp) -> None:
     assert all(m.place is None or m.place.iso3 == "AFG" for m in ms)
     chosen = choose_event_place(ms, *_trigger(doc, "detained"), doc)
     assert chosen.place.admin1 == "Helmand"
+
+
+def test_unit_chain_votes_for_the_article_country(nlp) -> None:
+    doc = nlp("On Friday, in San Antonio (Valparaiso), residents set barricades on fire.")
+    assert article_place_context(doc)[1] == "CHL"
+    ms = find_places(doc, _ctx(doc))
+    assert _by_text(ms)["San Antonio"].place.iso3 == "CHL"

@@ -601,6 +601,11 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
     for ent in _ents(doc):
         ext, hint = _with_suffix(ent)
         text = _clean(split_kind_suffix(ext.text)[0] if hint else ext.text)
+        if ext.end < len(doc) and doc[ext.end].text in (",", "("):
+            # "Jalalpur, Shamli (UP)": a chain of units names the country better than a namesake.
+            units = _chain_units(ext, gaz, None)
+            if units and units[-1].iso3:
+                votes[units[-1].iso3] += 1.5
         ranked = gaz.ranked(f"{text} {_hint_word(hint)}".strip())
         if not ranked:
             continue
