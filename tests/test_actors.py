@@ -374,3 +374,13 @@ def test_clan_caste_and_tribal_militias(nlp) -> None:
     ]
     # A clan that is only talked about is no actor.
     assert _found(nlp, "The dispute was rooted in a clan feud between rival clans.", "Somalia") == []
+
+
+def test_crowd_hung_on_the_place_is_still_the_subject(nlp) -> None:
+    text = "On 2 June 2020, in Toluca, Mexico, around 60 street vendors protested demanding permits to sell."
+    found = _found(nlp, text, "Mexico")
+    assert ("around 60 street vendors", "Protesters (Mexico)") in found
+    text = "On 2 June 2020, in Toluca, Mexico, nurses of a clinic of the state health service protested."
+    found = _found(nlp, text, "Mexico")
+    assert any(t.startswith("nurses") and n == "Protesters (Mexico)" for t, n in found)
+    assert not any(n.startswith("Civilians") for _, n in found)

@@ -661,13 +661,31 @@ def _subjects(verb: Token) -> list[Token]:
             and v.head.pos_ in ("NOUN", "PROPN")
         ):
             return [v.head]  # a finite verb parsed as the noun's clause: "interns protested in the square"
-        return []
+        return _adjacent_subject(v)
     out = []
     for sb in subj:
         if sb.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl" and v.head.pos_ in ("NOUN", "PROPN"):
             sb = v.head
         out.append(sb)
     return out
+
+
+def _adjacent_subject(verb: Token) -> list[Token]:
+    """The noun phrase ending right before a subjectless verb, read as its subject.
+
+    After a place ("in Pachuca, Hidalgo, around 200 merchants protested") the parser often hangs the
+    crowd on the place as an apposition; climb "of" chains to the phrase's head ("workers of a hospital").
+    """
+    if verb.i == 0 or any(c.dep_ in ("nsubjpass", "expl") for c in verb.children):
+        return []
+    tok = verb.doc[verb.i - 1]
+    if tok.pos_ not in ("NOUN", "PROPN") or tok.sent != verb.sent:
+        return []
+    while (
+        tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.lower_ == "of" and tok.head.head.i < tok.i
+    ):
+        tok = tok.head.head
+    return [tok] if tok.pos_ in ("NOUN", "PROPN") else []
 
 
 def _armed_subject(subject: Token, armed_mods: frozenset) -> bool:
