@@ -1,0 +1,636 @@
+"""The read-only REST API and the offline dashboard behind `frontlines serve`.
+
+`create_app(db_url)` builds a FastAPI app over one store. Events are the stored (per-report, unmerged) rows,
+filtered and paginated in SQL so the listing stays cheap on large stores; control, counts, casualties and claims
+reuse the views in `frontlines.views`, cached per store fingerprint (row counts), which also keys the ETags.
+Every GET under /api answers 304 to a matching If-None-Match. Errors never carry a traceback to the client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from sqlalchemy import and_, func, or_, select
+
+from frontlines.store.db import open_store
+from frontlines.store.models import DocumentRow, EventRow, EvidenceRow
+from frontlines.store.repository import Store
+
+log = logging.getLogger("frontlines.api")
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+FINGERPRINT_TTL_S = 2.0  # how long a store fingerprint (5 COUNT queries) is reused between requests
+MAX_LIMIT = 1000
+MAX_STEPS = 400
+
+# ------------------------------------------------------------------------------------------------ models
+
+
+class EventOut(BaseModel):
+    id: int = Field(description="Row id: the key of /api/events/{id} (event_id is unique per document only).")
+    event_id: str
+    doc_id: str
+    document_id: int
+    event_date: date | None = None
+    date_earliest: date | None = None
+    date_latest: date | None = None
+    time_precision: int | None = None
+    disorder_type: str | None = None
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    actor1: str | None = None
+    assoc_actor_1: str | None = None
+    inter1: str | None = None
+    actor2: str | None = None
+    assoc_actor_2: str | None = None
+    inter2: str | None = None
+    interaction: str | None = None
+    civilian_targeting: str | None = None
+    country: str | None = None
+    iso3: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    admin3: str | None = None
+    location: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: int | None = None
+    fatalities: int = 0
+    fatalities_low: int | None = None
+    fatalities_high: int | None = None
+    attribution: str | None = None
+    certainty: str
+    confidence: float
+    notes: str | None = None
+
+
+class EventPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[EventOut]
+
+
+class EvidenceOut(BaseModel):
+    start: int
+    end: int
+    text: str
+    fields: list[str] = []
+
+
+class DocumentOut(BaseModel):
+    id: int
+    doc_id: str
+    title: str | None = None
+    published: date | None = None
+    source: str | None = None
+    url: str | None = None
+    byline: str | None = None
+    text: str
+
+
+class EventDetail(EventOut):
+    evidence: list[EvidenceOut]
+    document: DocumentOut | None
+
+
+class ControlProps(BaseModel):
+    code: str
+    name: str | None = None
+    admin1: str | None = None
+    state: str
+    holder: str | None = None
+    since: str | None = None
+    last_event_date: str | None = None
+    rule: str
+    aged_from: str | None = None
+    event_ids: list[str] = []
+    evidence: list[str] = []
+
+
+class ControlFeature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    geometry: dict[str, Any] | None
+    properties: ControlProps
+
+
+class ControlMeta(BaseModel):
+    as_of: date
+    layer: str
+    geometry: Literal["polygons", "points"]
+    counts: dict[str, int]
+
+
+class ControlCollection(BaseModel):
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    metadata: ControlMeta
+    features: list[ControlFeature]
+
+
+class ControlCount(BaseModel):
+    date: date
+    counts: dict[str, int]
+    total: int
+
+
+class ClaimOut(BaseModel):
+    claimant: str | None = None
+    subject: str | None = None
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: str | None = None
+    of: float | None = None
+    share_percent: float | None = None
+    qualifier: str | None = None
+    as_of: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    certainty: str | None = None
+    doc_id: str
+    claim_id: str
+    evidence: list[str] = []
+
+
+class ClaimGroup(BaseModel):
+    metric: str
+    period: str
+    claims: list[ClaimOut]
+    disagree: bool
+    disagreements: list[list[int]]
+
+
+class CasualtyRow(BaseModel):
+    key: str | None = Field(
+        description="The month (YYYY-MM), province or victim category; null: unplaced claims."
+    )
+    events: int
+    fatalities: int
+    claims: list[dict[str, Any]]
+
+
+class Facets(BaseModel):
+    date_min: date | None
+    date_max: date | None
+    event_types: dict[str, int]
+    actors: dict[str, int]
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    counts: dict[str, int]
+    boundary_layer: str | None
+    web_assets: bool
+
+
+# ------------------------------------------------------------------------------------------------ service
+
+_EVENT_COLS = [c for c in EventOut.model_fields if c != "id"]
+
+
+class Service:
+    """Store queries and per-fingerprint caches for one app (thread-safe: uvicorn runs sync routes in threads)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._fp: tuple[float, str] | None = None
+        self._derived_key: str | None = None
+        self._derived: dict[str, Any] = {}
+        self._control: OrderedDict[str, ControlCollection] = OrderedDict()
+        self.fingerprint_ttl_s = FINGERPRINT_TTL_S
+
+    # -- fingerprint and caches
+
+    def fingerprint(self) -> str:
+        now = time.monotonic()
+        with self._lock:
+            if self._fp and now - self._fp[0] < self.fingerprint_ttl_s:
+                return self._fp[1]
+        from frontlines.geo.boundaries import layer_names
+
+        parts = sorted(self.store.counts().items()) + [("layers", layer_names(self.store))]
+        fp = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+        with self._lock:
+            self._fp = (now, fp)
+        return fp
+
+    def _cached(self, key: str, build: Any) -> Any:
+        fp = self.fingerprint()
+        with self._lock:
+            if self._derived_key != fp:
+                self._derived_key, self._derived = fp, {}
+                self._control.clear()
+            if key in self._derived:
+                return self._derived[key]
+        value = build()
+        with self._lock:
+            self._derived[key] = value
+        return value
+
+    def district_index(self) -> Any:
+        def build() -> Any:
+            from frontlines.geo.boundaries import default_layer
+            from frontlines.views.control import DistrictIndex
+
+            polygons = default_layer(self.store)
+            return DistrictIndex("AFG", polygons), polygons
+
+        return self._cached("index", build)
+
+    def territory_events(self) -> list[Any]:
+        from frontlines.views.control import TERRITORY_TYPES
+
+        return self._cached(
+            "territory",
+            lambda: [e for e in self.store.iter_events() if e.sub_event_type in TERRITORY_TYPES],
+        )
+
+    def geometries(self) -> dict[str, dict[str, Any]]:
+        """Code -> GeoJSON geometry of the imported polygons (mapped once, not per request)."""
+
+        def build() -> dict[str, dict[str, Any]]:
+            from shapely.geometry import mapping
+
+            _, polygons = self.district_index()
+            if polygons is None:
+                return {}
+            return {code: mapping(u.geometry) for code, u in polygons.by_code.items()}
+
+        return self._cached("geometries", build)
+
+    # -- queries
+
+    def events(self, f: dict[str, Any], limit: int, offset: int) -> EventPage:
+        t = EventRow.__table__.c
+        conds: list[Any] = []
+        if f.get("date_from"):
+            conds.append(t.event_date >= f["date_from"])
+        if f.get("date_to"):
+            conds.append(t.event_date <= f["date_to"])
+        for col in ("event_type", "sub_event_type", "certainty"):
+            if f.get(col):
+                conds.append(t[col] == f[col])
+        for col in ("admin1", "admin2"):
+            if f.get(col):
+                conds.append(func.lower(t[col]) == f[col].lower())
+        if f.get("actor"):
+            needle = f["actor"].lower()
+            conds.append(
+                or_(
+                    *(
+                        func.lower(t[c]).contains(needle, autoescape=True)
+                        for c in ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")
+                    )
+                )
+            )
+        if f.get("q"):
+            conds.append(func.lower(t.notes).contains(f["q"].lower(), autoescape=True))
+        if f.get("bbox"):
+            minlon, minlat, maxlon, maxlat = f["bbox"]
+            conds.append(and_(t.longitude.between(minlon, maxlon), t.latitude.between(minlat, maxlat)))
+        where = and_(*conds) if conds else None
+        count_q = select(func.count()).select_from(EventRow.__table__)
+        page_q = select(t.id, *(t[c] for c in _EVENT_COLS))
+        if where is not None:
+            count_q, page_q = count_q.where(where), page_q.where(where)
+        # Stable order: dated events by date, undated last, ties by row id (NULLS LAST is not portable).
+        page_q = page_q.order_by(t.event_date.is_(None), t.event_date, t.id).limit(limit).offset(offset)
+        with self.store.engine.connect() as conn:
+            total = conn.execute(count_q).scalar_one()
+            rows = conn.execute(page_q).mappings().all()
+        return EventPage(total=total, limit=limit, offset=offset, items=[EventOut(**r) for r in rows])
+
+    def event(self, row_id: int) -> EventDetail | None:
+        t = EventRow.__table__.c
+        ev = EvidenceRow.__table__.c
+        with self.store.engine.connect() as conn:
+            row = (
+                conn.execute(select(t.id, *(t[c] for c in _EVENT_COLS)).where(t.id == row_id))
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            spans = conn.execute(
+                select(ev.start, ev.end, ev.text, ev.fields)
+                .where(ev.event_id == row_id)
+                .order_by(ev.start, ev.id)
+            ).all()
+        doc = self.document(row["document_id"])
+        return EventDetail(
+            **row,
+            evidence=[
+                EvidenceOut(start=a, end=b, text=txt, fields=list(fl or [])) for a, b, txt, fl in spans
+            ],
+            document=doc,
+        )
+
+    def document(self, row_id: int) -> DocumentOut | None:
+        t = DocumentRow.__table__.c
+        cols = [c for c in DocumentOut.model_fields]
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(*(t[c] for c in cols)).where(t.id == row_id)).mappings().first()
+        return DocumentOut(**row) if row else None
+
+    def date_range(self) -> tuple[date | None, date | None]:
+        t = EventRow.__table__.c
+        with self.store.engine.connect() as conn:
+            lo, hi = conn.execute(select(func.min(t.event_date), func.max(t.event_date))).one()
+        return _as_date(lo), _as_date(hi)
+
+    def facets(self) -> Facets:
+        def build() -> Facets:
+            t = EventRow.__table__.c
+            with self.store.engine.connect() as conn:
+                types = conn.execute(
+                    select(t.event_type, func.count()).where(t.event_type.is_not(None)).group_by(t.event_type)
+                ).all()
+                actors: dict[str, int] = {}
+                for col in ("actor1", "actor2"):
+                    for name, n in conn.execute(
+                        select(t[col], func.count()).where(t[col].is_not(None)).group_by(t[col])
+                    ):
+                        actors[name] = actors.get(name, 0) + n
+            lo, hi = self.date_range()
+            top = dict(sorted(actors.items(), key=lambda kv: (-kv[1], kv[0]))[:200])
+            return Facets(date_min=lo, date_max=hi, event_types=dict(sorted(types)), actors=top)
+
+        return self._cached("facets", build)
+
+    def control(self, as_of: date, with_geometry: bool = True) -> ControlCollection:
+        fp = self.fingerprint()
+        key = f"{fp}:{as_of.isoformat()}:{with_geometry}"
+        with self._lock:
+            hit = self._control.get(key)
+        if hit is not None:
+            return hit
+        from frontlines.views.control import STATES, control_as_of
+
+        idx, polygons = self.district_index()
+        geoms = self.geometries()
+        states = control_as_of(self.territory_events(), as_of, layer=idx)
+        feats = []
+        for d in states:
+            geom = geoms.get(d.code) if with_geometry else None
+            if (
+                with_geometry
+                and geom is None
+                and polygons is None
+                and d.latitude is not None
+                and d.longitude is not None
+            ):
+                geom = {"type": "Point", "coordinates": [d.longitude, d.latitude]}
+            props = ControlProps(
+                code=d.code,
+                name=d.name,
+                admin1=d.admin1,
+                state=d.state,
+                holder=d.holder,
+                since=d.since,
+                last_event_date=d.last_event_date,
+                rule=d.rule,
+                aged_from=d.aged_from,
+                event_ids=d.event_ids,
+                evidence=[e.text for e in d.evidence],
+            )
+            feats.append(ControlFeature(geometry=geom, properties=props))
+        out = ControlCollection(
+            metadata=ControlMeta(
+                as_of=as_of,
+                layer=idx.name,
+                geometry="polygons" if polygons is not None else "points",
+                counts={s: sum(d.state == s for d in states) for s in STATES},
+            ),
+            features=feats,
+        )
+        with self._lock:
+            self._control[key] = out
+            while len(self._control) > 64:  # a replay of the slider touches ~100 days; keep the recent ones
+                self._control.popitem(last=False)
+        return out
+
+    def control_counts(self, start: date, end: date, step_days: int) -> list[ControlCount]:
+        from frontlines.views.control import STATES, counts_over_time
+
+        def build() -> list[ControlCount]:
+            idx, _ = self.district_index()
+            rows = counts_over_time(self.territory_events(), start, end, step_days, layer=idx)
+            return [
+                ControlCount(date=r["date"], counts={s: r[s] for s in STATES}, total=r["total"]) for r in rows
+            ]
+
+        return self._cached(f"counts:{start}:{end}:{step_days}", build)
+
+    def casualties(self, by: str) -> list[CasualtyRow]:
+        from frontlines.views.casualties import casualties
+
+        def build() -> list[CasualtyRow]:
+            return [
+                CasualtyRow(key=r[by], events=r["events"], fatalities=r["fatalities"], claims=r["claims"])
+                for r in casualties(self.store, by)
+            ]
+
+        return self._cached(f"casualties:{by}", build)
+
+    def claims(self) -> list[ClaimGroup]:
+        from frontlines.views.claims import claims_view
+
+        return self._cached("claims", lambda: [ClaimGroup(**g) for g in claims_view(self.store)])
+
+
+def _as_date(v: Any) -> date | None:
+    if v is None or isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v)[:10])
+
+
+def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
+    if not raw:
+        return None
+    try:
+        parts = tuple(float(p) for p in raw.split(","))
+    except ValueError:
+        parts = ()
+    if len(parts) != 4 or parts[0] > parts[2] or parts[1] > parts[3]:
+        raise HTTPException(422, "bbox must be minlon,minlat,maxlon,maxlat")
+    return parts  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------------------------------------ app
+
+
+def create_app(db_url: str) -> FastAPI:
+    """The API and dashboard over the store at `db_url` (reads only)."""
+    store = open_store(db_url)
+    service = Service(store)
+    app = FastAPI(
+        title="frontlines",
+        summary="Conflict events, territorial control and aggregate claims, each traced to source text.",
+        version="0.1",
+    )
+    app.state.service = service
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # The traceback goes to the server log only, never to the client.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+    @app.middleware("http")
+    async def _etag(request: Request, call_next: Any) -> Response:
+        path = request.url.path
+        if request.method != "GET" or not path.startswith("/api/") or path == "/api/health":
+            return await call_next(request)
+        try:
+            fp = service.fingerprint()
+        except Exception:  # let the route produce (and log) the error
+            return await call_next(request)
+        tag = '"' + hashlib.sha256(f"{fp}|{path}|{request.url.query}".encode()).hexdigest()[:24] + '"'
+        inm = request.headers.get("if-none-match", "")
+        if tag in {t.strip() for t in inm.split(",")} or inm.strip() == "*":
+            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+        response = await call_next(request)
+        if response.status_code == 200:
+            response.headers["ETag"] = tag
+            response.headers["Cache-Control"] = "no-cache"  # revalidate each time: the store can change
+        return response
+
+    @app.get("/api/health", response_model=Health)
+    def health() -> Health:
+        from frontlines.geo.boundaries import default_layer
+
+        layer = service._cached("layer-name", lambda: getattr(default_layer(store), "name", None))
+        return Health(
+            counts=store.counts(),
+            boundary_layer=layer,
+            web_assets=(STATIC_DIR / "vendor" / "leaflet.js").is_file(),
+        )
+
+    @app.get("/api/events", response_model=EventPage)
+    def list_events(
+        date_from: date | None = None,
+        date_to: date | None = None,
+        event_type: str | None = None,
+        sub_event_type: str | None = None,
+        actor: Annotated[
+            str | None, Query(description="Case-insensitive substring of any actor field.")
+        ] = None,
+        admin1: str | None = None,
+        admin2: str | None = None,
+        bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
+        certainty: str | None = None,
+        q: Annotated[str | None, Query(description="Case-insensitive text search in notes.")] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> EventPage:
+        """Stored events, ordered by event_date then row id (undated last), with the total matching count."""
+        f = dict(date_from=date_from, date_to=date_to, event_type=event_type, sub_event_type=sub_event_type,
+                 actor=actor, admin1=admin1, admin2=admin2, bbox=_bbox(bbox), certainty=certainty, q=q)  # fmt: skip
+        return service.events(f, limit, offset)
+
+    @app.get("/api/events/{row_id}", response_model=EventDetail)
+    def get_event(row_id: int) -> EventDetail:
+        """One event with its evidence spans (character offsets into `document.text`) and its source document."""
+        out = service.event(row_id)
+        if out is None:
+            raise HTTPException(404, f"no event with id {row_id}")
+        return out
+
+    @app.get("/api/documents/{row_id}", response_model=DocumentOut)
+    def get_document(row_id: int) -> DocumentOut:
+        out = service.document(row_id)
+        if out is None:
+            raise HTTPException(404, f"no document with id {row_id}")
+        return out
+
+    @app.get("/api/facets", response_model=Facets)
+    def facets() -> Facets:
+        """Event date range, event types and actors with counts: what the dashboard's filters offer."""
+        return service.facets()
+
+    @app.get("/api/control", response_model=ControlCollection)
+    def control(
+        as_of: date | None = None,
+        geometry: Annotated[
+            bool, Query(description="false: states only (the map already has the shapes)")
+        ] = True,
+    ) -> ControlCollection:
+        """Each district's state on `as_of` (default: the latest event date) as GeoJSON: imported polygons
+        when a boundary layer is in the store, else points at district centres."""
+        day = as_of or service.date_range()[1] or date.today()
+        return service.control(day, geometry)
+
+    @app.get("/api/control/counts", response_model=list[ControlCount])
+    def control_counts(
+        start: date | None = None, end: date | None = None, step_days: Annotated[int, Query(ge=1, le=366)] = 7
+    ) -> list[ControlCount]:
+        """Districts per state on start, start + step, ... end (default: the events' date range)."""
+        lo, hi = service.date_range()
+        start, end = start or lo or date.today(), end or hi or date.today()
+        if end < start:
+            raise HTTPException(422, "end is before start")
+        if (end - start).days // step_days > MAX_STEPS:
+            raise HTTPException(422, f"more than {MAX_STEPS} steps: raise step_days")
+        return service.control_counts(start, end, step_days)
+
+    @app.get("/api/casualties", response_model=list[CasualtyRow])
+    def casualties(by: Literal["month", "province", "category"] = "month") -> list[CasualtyRow]:
+        """Merged events' fatalities per key, with aggregate casualty claims beside them (never summed)."""
+        return service.casualties(by)
+
+    @app.get("/api/claims", response_model=list[ClaimGroup])
+    def claims() -> list[ClaimGroup]:
+        """Aggregate claims grouped by metric and period; `disagreements` index pairs of conflicting figures."""
+        return service.claims()
+
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    return app
+
+
+def serve_command(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Interface to bind (loopback by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+) -> None:
+    """Serve the read-only API (/api, /docs) and the map dashboard (/) over a store."""
+    import uvicorn
+
+    from frontlines.config import resolve_db_url
+
+    url = resolve_db_url(db)
+    if not (STATIC_DIR / "vendor" / "leaflet.js").is_file():
+        typer.echo(
+            "warning: Leaflet is missing; run scripts/web-assets.sh for the map (the API works).", err=True
+        )
+    typer.echo(f"frontlines: dashboard on http://{host}:{port}/  (API docs: /docs)", err=True)
+    uvicorn.run(create_app(url), host=host, port=port, log_level="info")
