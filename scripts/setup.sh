@@ -32,7 +32,8 @@ apt_install() {
 }
 
 if [ "$want_test" -eq 1 ] && command -v apt-get >/dev/null 2>&1; then
-  apt_install postgresql
+  # A real PostgreSQL server for the store tests; Debian's Chromium for the browser tests.
+  apt_install postgresql chromium
 fi
 
 PY=${PYTHON:-python3}
@@ -48,6 +49,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[dev]'
   echo "$want" > "$stamp"
+fi
+# The dashboard's map library (Leaflet) from the npm registry, bundled into the package's static files.
+if [ ! -f src/frontlines/web/static/vendor/leaflet.js ]; then
+  if command -v npm >/dev/null 2>&1; then
+    bash scripts/web-assets.sh
+  else
+    echo "setup: npm not found; the dashboard map needs Leaflet (run scripts/web-assets.sh once npm is installed)" >&2
+  fi
 fi
 # Build the gazetteer index once, so the first command is not the slow one.
 .venv/bin/python -c "from frontlines.geo.gazetteer import get_gazetteer; print(f'setup: gazetteer ready, {len(get_gazetteer()):,} places')"

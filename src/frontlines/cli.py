@@ -147,6 +147,17 @@ boundaries_app = typer.Typer(
 app.add_typer(boundaries_app, name="boundaries")
 
 
+def _register_serve() -> None:
+    from frontlines.api.app import serve_command
+
+    app.command("serve", help="Serve the read-only API and the map dashboard (loopback by default).")(
+        serve_command
+    )
+
+
+_register_serve()
+
+
 def _register_geo() -> None:
     from frontlines.geo.boundaries import boundaries_import_command
     from frontlines.views.control import control_command
