@@ -241,8 +241,9 @@ def load_isaf(path: Path, limit: int | None = None) -> list[GoldRow]:
 _CITE_DATE = re.compile(r"([A-Z][a-z]+ \d{1,2}, \d{4})\.?\s*$")
 
 
-def _first_citation_date(r: dict[str, str]) -> date | None:
-    """The earliest source date: the article's publication date, which does not leak the event date."""
+def _citation_date(r: dict[str, str]) -> date | None:
+    """The latest source date, as the publication date. Not the earliest: some rows cite a background
+    article from before the event, which would put the event in the future of its own report."""
     dates = []
     for k in ("scite1", "scite2", "scite3"):
         m = _CITE_DATE.search((r.get(k) or "").strip())
@@ -251,7 +252,7 @@ def _first_citation_date(r: dict[str, str]) -> date | None:
                 dates.append(datetime.strptime(m.group(1), "%B %d, %Y").date())
             except ValueError:
                 pass
-    return min(dates) if dates else None
+    return max(dates) if dates else None
 
 
 def gtd_event_type(attack_type: str, target_type: str) -> str | None:
@@ -280,7 +281,7 @@ def load_gtd(path: Path, limit: int | None = None) -> list[GoldRow]:
             }
         )
         rid = r.get("eventid") or str(i)
-        out.append(GoldRow(rid, r.get("summary") or "", _first_citation_date(r), gold))
+        out.append(GoldRow(rid, r.get("summary") or "", _citation_date(r), gold))
     return out
 
 

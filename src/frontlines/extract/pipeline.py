@@ -57,6 +57,8 @@ _TERRITORY = {"Non-state actor overtakes territory", "Government regains territo
 # Types where a place named as the object of the trigger is where it happened, not a side.
 _TARGET_IS_VICTIM = {"Attack", "Abduction/forced disappearance", "Sexual violence"}
 _MIN_TRIGGER_SCORE = 0.3
+# A dated event a day or two after the publication date is a metadata or time-zone lag, not a plan.
+_PUBLISHED_SLACK_DAYS = 2
 _VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 _PRONOUNS = {"they", "he", "she", "it", "the group", "the fighters", "the militants", "the insurgents"}
 
@@ -266,7 +268,11 @@ class Extractor:
         if window is None and ctx.published is not None:
             # Undated in the text: the report is news, so the event falls in the week before publication.
             window = DateWindow(ctx.published - timedelta(days=6), ctx.published, 2)
-        if window is not None and ctx.published is not None and window.earliest > ctx.published:
+        if (
+            window is not None
+            and ctx.published is not None
+            and window.earliest > ctx.published + timedelta(days=_PUBLISHED_SLACK_DAYS)
+        ):
             return []  # the future is not an event
         if window is not None and window.precision > 3:
             return []
