@@ -579,3 +579,15 @@ def test_real_dev_sets_row_counts(monkeypatch: pytest.MonkeyPatch) -> None:
         checked += 1
     if not checked:
         pytest.skip("no dev sets present")
+
+
+def test_admin1_unit_accepts_another_spelling_of_the_same_unit() -> None:
+    from frontlines.eval.scoring import compare_field
+    from frontlines.records import Event
+
+    ev = Event(doc_id="d", admin1="Luhanska oblast", iso3="UKR")
+    assert compare_field("admin1", {"admin1": "Luhansk"}, ev) is False
+    assert compare_field("admin1_unit", {"admin1": "Luhansk"}, ev) is True
+    assert compare_field("admin1_unit", {"admin1": "Donetsk"}, ev) is False
+    assert compare_field("admin1_unit", {"admin1": "Luhansk"}, None) is False
+    assert compare_field("admin1_unit", {}, ev) is None

@@ -170,6 +170,12 @@ def same_place(gold: str | None, pred: str | None, *, translit: bool = False) ->
     return bool(_canonical_admin1(g) & _canonical_admin1(p))
 
 
+def _same_admin1_unit(a: str, b: str, iso3: str | None) -> bool:
+    from frontlines.geo.gazetteer import get_gazetteer
+
+    return get_gazetteer().same_admin1(a, b, iso3)
+
+
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     r = 6371.0088
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -199,6 +205,15 @@ def compare_field(name: str, gold: Mapping[str, Any], ev: Event | None) -> bool 
         if ev is None or ev.latitude is None or ev.longitude is None:
             return False
         return haversine_km(glat, glon, ev.latitude, ev.longitude) <= COORD_TOLERANCE_KM
+    if name == "admin1_unit":
+        # The same first-level unit under another spelling ("Luhansk" / "Luhanska oblast"): the contract
+        # gives admin names as in the gazetteer, so this is the fair test of where; `admin1` is the name.
+        g = gold.get("admin1")
+        if not g:
+            return None
+        if ev is None or not ev.admin1:
+            return False
+        return same_place(g, ev.admin1) or _same_admin1_unit(g, ev.admin1, ev.iso3)
     if name == "actor1_or_2":
         g = norm_text(gold.get("actor1"))
         if not g:
@@ -312,6 +327,7 @@ ACLED_FIELDS = [
     "actor1_or_2",
     "inter1",
     "admin1",
+    "admin1_unit",
     "admin2",
     "location",
     "coords_25km",
