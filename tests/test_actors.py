@@ -384,3 +384,26 @@ def test_crowd_hung_on_the_place_is_still_the_subject(nlp) -> None:
     found = _found(nlp, text, "Mexico")
     assert any(t.startswith("nurses") and n == "Protesters (Mexico)" for t, n in found)
     assert not any(n.startswith("Civilians") for _, n in found)
+
+
+def test_anti_prefix_is_not_the_group(nlp) -> None:
+    found = _found(nlp, "Anti-Houthi National Resistance forces shelled a hill.", "Yemen")
+    assert found == [("National Resistance forces", "National Resistance Forces")]
+
+
+def test_military_describing_a_thing_is_no_actor(nlp) -> None:
+    found = _found(nlp, "Rebels seized military equipment near the town.", "Chad")
+    assert not any(n.startswith("Military Forces") for _, n in found)
+    # ... while a military unit still is one.
+    found = _found(nlp, "Army units shelled the town.", "Chad")
+    assert any(n == "Military Forces of Chad (1990-)" for _, n in found)
+
+
+def test_named_ethnic_militia(nlp) -> None:
+    assert _found(nlp, "Jukun militias attacked three villages.", "Nigeria")[0] == (
+        "Jukun militias",
+        "Jukun Ethnic Militia (Nigeria)",
+    )
+    # A demonym is no ethnic group name, and a bare "militiamen" stays generic.
+    assert not any("Ethnic" in n for _, n in _found(nlp, "Chadian militias crossed the border.", "Sudan"))
+    assert not any("Ethnic" in n for _, n in _found(nlp, "Militiamen burned a market.", "Sudan"))

@@ -150,6 +150,9 @@ class ActorResolver:
         self._identity_inter: str = ident.get("inter", "Identity militia")
         self._identity_nouns: dict[str, str] = dict(ident.get("group_nouns") or {})
         self._identity_members: frozenset[str] = frozenset(ident.get("member_nouns") or [])
+        self._ethnic_nouns: frozenset[str] = frozenset(ident.get("ethnic_nouns") or [])
+        self._ethnic_kind: str = ident.get("ethnic_kind", "Ethnic Militia")
+        self._not_actor_objects = frozenset(gen.get("military", {}).get("not_actor_objects", []))
 
         # alias -> candidates, in data order (the first is the default when no date is known).
         self._aliases: dict[str, list[_Candidate]] = {}
@@ -356,6 +359,8 @@ class ActorResolver:
                     span = (
                         Span(doc, start, end) if isinstance(doclike, Doc) else _doc_span(doclike, start, end)
                     )
+                    if _negated(doc, span.start):
+                        continue  # "anti-Houthi forces" are the Houthis' enemies
                     out.append((span, actor))
         keep = {(s.start, s.end) for s in filter_spans([s for s, _ in out])}
         seen: set[tuple[int, int]] = set()
@@ -427,6 +432,9 @@ class ActorResolver:
                 and self._is_head_word(head.head.lower_)
             ):
                 continue
+            # "military equipment", "army sources": the word describes a thing, not a side.
+            if head.dep_ in ("compound", "amod") and head.head.lower_ in self._not_actor_objects:
+                continue
             left = max(head.left_edge.i, lo)
             mods = [t for t in doc[left : head.i] if not t.is_punct or t.text in ("-", "'s")]
             # Drop modifiers before a named match inside the phrase: the named actor already covers them.
@@ -460,6 +468,14 @@ class ActorResolver:
         out: list[tuple[int, int, Actor]] = []
         for t in doclike:
             kind = self._identity_nouns.get(t.lower_)
+            if kind is None and t.lower_ in self._ethnic_nouns:
+                # "Tiv militias": a capitalised name that is no country or demonym names an ethnic militia.
+                prev = doc[t.i - 1] if t.i > 0 else None
+                if prev is None or not prev.is_title or prev.pos_ != "PROPN" or prev.i < doclike[0].i:
+                    continue
+                if prev.lower_ in self._nation or prev.text in self._nation_cased:
+                    continue
+                kind = self._ethnic_kind
             if kind is None:
                 continue
             end = t.i + 1
@@ -668,6 +684,13 @@ def _subjects(verb: Token) -> list[Token]:
             sb = v.head
         out.append(sb)
     return out
+
+
+def _negated(doc: Doc, start: int) -> bool:
+    """Whether a match is preceded by "anti-" ("anti-Houthi", "anti - Taliban")."""
+    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ == "anti":
+        return True
+    return start >= 1 and doc[start - 1].lower_ in ("anti-", "anti")
 
 
 def _adjacent_subject(verb: Token) -> list[Token]:
