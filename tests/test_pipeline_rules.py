@@ -109,3 +109,12 @@ def test_dateline_city_is_not_where_the_event_happened(extract) -> None:
     events = extract("KABUL, Afghanistan — Taliban fighters captured Maiwand district of Kandahar province on Friday.")
     assert [(e.admin1, e.admin2) for e in events] == [("Kandahar", "Maiwand")]
     assert extract("KABUL, Afghanistan — Taliban fighters captured a district on Friday, officials said.") == []
+
+
+def test_dateline_after_a_preamble_dates_the_report_not_the_event(extract) -> None:
+    text = (
+        "NEWS RELEASE: Joint Command update\n\nKABUL, Afghanistan (July 10, 2021) – Afghan forces detained "
+        "two Taliban commanders in Nad Ali district, Helmand province, yesterday."
+    )
+    events = extract(text, published=date(2021, 7, 10))
+    assert [(e.admin1, e.event_date, e.sub_event_type) for e in events] == [("Helmand", "2021-07-09", "Arrests")]

@@ -75,6 +75,25 @@ class _SentenceFacts:
     caption: bool
 
 
+# A dateline after a headline or a press-release preamble: "... KABUL, Afghanistan (Jan. 24, 2011) – ...".
+_INNER_DATELINE = re.compile(
+    r"(?:^|\s)[A-Z][A-Z.'\-]{2,}(?: [A-Z][A-Z.'\-]+)*,?(?: [A-Z][\w.'\-]+){0,2}\s*"
+    r"\((?=[^)\n]*\d)[^)\n]{3,40}\)\s*(?:—|–|--|-|:)?\s"
+)
+
+
+def _dateline_span(text: str) -> tuple[int, int]:
+    """Where the dateline is (start, end), or (0, 0): "KABUL, Afghanistan (July 9, 2021) —", also after a
+    headline or press-release preamble (then it must carry a date in brackets)."""
+    m = _INNER_DATELINE.search(text[:600])
+    if m:
+        return m.start(), m.end()
+    m = _DATELINE.match(text)
+    if m:
+        return m.start(), m.end()
+    return 0, 0
+
+
 def _caption_ranges(text: str) -> list[tuple[int, int]]:
     """Character ranges of caption paragraphs."""
     out: list[tuple[int, int]] = []
@@ -149,8 +168,7 @@ class Extractor:
             published=published, country=country, iso3=iso3, admin1=admin1, main_nonstate_actor=main
         )
         captions = _caption_ranges(document.text)
-        dateline = _DATELINE.match(document.text)
-        ctx.extras["dateline_end"] = dateline.end() if dateline else 0
+        ctx.extras["dateline"] = _dateline_span(document.text)
         paras = _paragraph_index(document.text)
 
         events: list[Event] = []
@@ -236,7 +254,7 @@ class Extractor:
             p
             for p in f.places
             if not (attr and _inside(p.start, p.end, attr.start, attr.end))
-            and p.end > ctx.extras.get("dateline_end", 0)
+            and not _inside(p.start, p.end, *ctx.extras["dateline"])
             and not (p.place is not None and p.place.kind == "country")
         ]
         places: list[PlaceMention] = []
@@ -255,7 +273,9 @@ class Extractor:
             return []
 
         # -- when --------------------------------------------------------------------------------------
-        date_m = _nearest_date(f.dates, trig, doc)
+        # The dateline's date is the publication's, not the event's.
+        event_dates = [d for d in f.dates if not _inside(d.start, d.end, *ctx.extras["dateline"])]
+        date_m = _nearest_date(event_dates, trig, doc)
         window: DateWindow | None = None
         date_inherited = False
         if date_m is not None:
