@@ -437,5 +437,99 @@ def test_capturing_people_is_an_arrest_and_coalition_is_no_event(nlp) -> None:
 
 
 def test_planted_landmine_is_not_an_industrial_accident(nlp) -> None:
-    doc = nlp("On Monday, a landmine planted by an unknown group near Ein Issa detonated, killing a shepherd.")
+    doc = nlp(
+        "On Monday, a landmine planted by an unknown group near Ein Issa detonated, killing a shepherd."
+    )
     assert {t.sub_event_type for t in find_triggers(doc)} == {"Remote explosive/landmine/IED"}
+
+
+def _live(nlp, text: str) -> set[str]:
+    """Types of the triggers the assembler would code (its floor is 0.3)."""
+    return {t.sub_event_type for t in _trigs(nlp, text) if not t.negated and t.score >= 0.3}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Soldiers detained a bomb maker and an explosives expert near the border on Friday.",
+        "Police arrested an IED facilitator in the northern district.",
+    ],
+)
+def test_weapon_naming_a_persons_trade_is_no_explosion(nlp, text: str) -> None:
+    assert _live(nlp, text) == {"Arrests"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The commander was responsible for several roadside bomb attacks on the highway.",
+        "The smuggler supplied local cells with explosives and grenades.",
+        "She allegedly coordinated car bomb attacks against the garrison.",
+        "The detained leader, who used suicide bombers to conduct attacks, was taken to the capital.",
+        "He plans attacks against police stations in the valley.",
+    ],
+)
+def test_a_persons_record_is_background(nlp, text: str) -> None:
+    assert not _live(nlp, text) - {"Arrests"}
+
+
+def test_charge_is_background_to_the_arrest(nlp) -> None:
+    text = "A farmer was arrested in connection with the shooting of a tax collector."
+    assert _live(nlp, text) == {"Arrests"}
+
+
+def test_what_came_before_is_background_only_beside_a_main_event(nlp) -> None:
+    text = "Troops clashed with the militants after they kidnapped a trader near the market."
+    assert _live(nlp, text) == {"Armed clash"}
+    # With nothing else in the sentence, the event after "after" is the report.
+    text = "Several people were treated in hospital after a grenade attack on a bus stop."
+    assert classify_text(text, nlp) == "Grenade"
+
+
+def test_indirect_fire_alone_is_shelling_mixed_with_small_arms_a_clash(nlp) -> None:
+    alone = "The rebels fired mortars and heavy machine guns at the army's positions near the village."
+    mixed = "The rebels fired mortars, rifles and small arms at the army's positions near the village."
+    assert classify_text(alone, nlp) == "Shelling/artillery/missile attack"
+    assert classify_text(mixed, nlp) == "Armed clash"
+    swapped = "Government troops exchanged artillery fire with the rebels across the river."
+    assert classify_text(swapped, nlp) == "Armed clash"
+
+
+def test_seizing_goods_is_looting_not_territory(nlp) -> None:
+    t = _one(nlp, "Armed men seized two trucks carrying flour on the highway.", "seized")
+    assert t.sub_event_type == "Looting/property destruction"
+    t = _one(nlp, "Rebels seized the town after a week of fighting.", "seized")
+    assert t.sub_event_type == "Non-state actor overtakes territory"
+
+
+def test_agent_noun_gives_way_to_the_event_it_does(nlp) -> None:
+    text = "Unknown gunmen kidnapped a radio presenter outside his house."
+    assert _live(nlp, text) == {"Abduction/forced disappearance"}
+
+
+def test_rioting_without_a_demonstration_is_mob_violence(nlp) -> None:
+    assert classify_text("Rioters torched a police car in the old town.", nlp) == "Mob violence"
+    text = "Demonstrators demanding jobs turned into rioters and torched a police car."
+    assert classify_text(text, nlp) == "Violent demonstration"
+
+
+def test_who_clashes_decides_between_mob_and_battle(nlp) -> None:
+    assert classify_text("Two groups of villagers clashed over grazing land.", nlp) == "Mob violence"
+    assert classify_text("A unit of police clashed with soldiers at a roadblock.", nlp) == "Armed clash"
+    assert classify_text("Militia members clashed with police in the port.", nlp) == "Armed clash"
+
+
+def test_destroying_drug_crops_and_labs_is_property_destruction(nlp) -> None:
+    assert classify_text("Soldiers uprooted opium crops in the hills.", nlp) == "Looting/property destruction"
+    text = "The navy dismantled a cocaine laboratory on the river bank."
+    assert classify_text(text, nlp) == "Looting/property destruction"
+
+
+def test_protest_grievance_and_occupation_words(nlp) -> None:
+    text = "Farmers protested against a company for occupying their fields."
+    assert classify_text(text, nlp) == "Peaceful protest"
+    assert (
+        classify_text("Hundreds of nurses took the streets to demand higher pay.", nlp) == "Peaceful protest"
+    )
+    text = "Dock workers engaged in loading ships held a protest over unpaid wages."
+    assert classify_text(text, nlp) == "Peaceful protest"

@@ -52,6 +52,12 @@ _EXPEL_VERBS = {"push", "drive", "force", "beat", "chase", "kick", "throw", "fig
 _ATTEMPT_NOUNS = {"attempt", "bid", "effort", "attack", "offensive", "push", "assault", "operation"}
 _MODAL_CAP = 0.15
 _ATTRIB_CAP = 0.15
+# Background mentions (a suspect's record, the charge, what came before) stay below the assembler's
+# floor of 0.3: visible, but never coded as the reported event.
+_BACKGROUND_CAP = 0.2
+_BEFORE_CAP = 0.25
+_BACKGROUND_MARKS = {"after", "following", "since", "before", "prior"}
+
 _PLACE_ENTS = {"GPE", "LOC", "FAC"}
 _TERRITORY_TYPES = {"Non-state actor overtakes territory", "Government regains territory"}
 _METHOD_TYPES = {
@@ -81,6 +87,9 @@ _PROTEST_ORDER = [
     "Protest with intervention",
     "Peaceful protest",
 ]
+# Riot and protest words are sentence-level decisions and keep their score in background clauses.
+_PROTEST_FAMILY = {*_PROTEST_ORDER, "Mob violence"}
+_HABITUAL_SUBJECTS = {"he", "she", "they"}
 
 
 @dataclass(slots=True)
@@ -615,6 +624,107 @@ def _held_briefly(c: _Cand, sent: Span, lex: _Lexicon, sw: set[str], ss: str) ->
     )
 
 
+def _weapon_of_person(c: _Cand, lex: _Lexicon) -> bool:
+    """ "an IED facilitator", "a bomb maker", "explosives expert": the weapon names a person's trade."""
+    t = c.root
+    for _ in range(3):
+        if t.dep_ not in ("compound", "amod", "nmod", "conj") or t.head.i == t.i:
+            return False
+        t = t.head
+        if t.pos_ in ("NOUN", "PROPN") and set(_forms(t)) & lex.classes["role_person"]:
+            return True
+    return False
+
+
+def _background(c: _Cand, lex: _Lexicon) -> float | None:
+    """A score cap when the trigger is background to the reported event, else None.
+
+    - under a word of role, charge or logistics: "responsible for IED attacks", "arrested in
+      connection with the killing", "facilitated the movement of suicide bombers";
+    - a weapon handled, not used: "supplied insurgents with explosives";
+    - a relative clause describing a person: "a leader who used suicide bombers";
+    - the habitual record of a described person: "He plans attacks", "The leader conducted attacks";
+    - what came before: "after the attack", "following clashes" (a weaker cap)."""
+    tok = c.root
+    lowered = {t.i for t in c.tokens}
+    t = tok
+    for _ in range(8):
+        if t.head.i == t.i:
+            break
+        t = t.head
+        if t.i in lowered:
+            continue
+        if set(_forms(t)) & lex.classes["background_gov"]:
+            return _BACKGROUND_CAP
+    if c.type in _METHOD_TYPES and c.type != "Air/drone strike" and not _is_verb(tok):
+        gov = _governor(tok)
+        if gov is not None and set(_forms(gov)) & lex.classes["weapon_logistics"]:
+            return _BACKGROUND_CAP
+        if tok.dep_ == "pobj" and tok.head.lower_ == "with" and _is_verb(tok.head.head):
+            if set(_forms(tok.head.head)) & lex.classes["weapon_logistics"]:
+                return _BACKGROUND_CAP  # "supplied insurgents with explosives"
+    chain = _ancestors_to_clause(tok)
+    verb = chain[-1]
+    # Up through conjoined verbs to the clause that has the subject: "planned and conducted attacks".
+    v = verb
+    while v.dep_ in ("conj", "xcomp") and v.head.i != v.i and _is_verb(v.head):
+        v = v.head
+    if v.dep_ in ("relcl", "acl") and v.head.pos_ in ("NOUN", "PROPN"):
+        if set(_forms(v.head)) & lex.classes["role_person"] and not (
+            v.head.i in lowered or any(ch.dep_ == "auxpass" for ch in v.children)
+        ):
+            return _BACKGROUND_CAP
+    subj = next((ch for ch in v.children if ch.dep_ == "nsubj"), None)
+    if subj is not None and _is_verb(v):
+        described = subj.lower_ in _HABITUAL_SUBJECTS or (
+            set(_forms(subj)) & lex.classes["role_person"]
+            and any(ch.dep_ == "det" and ch.lower_ in ("the", "this") for ch in subj.children)
+        )
+        habitual = v.tag_ in ("VBZ", "VBP") and not any(ch.dep_ == "aux" for ch in v.children)
+        plural_record = tok.tag_ == "NNS" and tok.i != v.i
+        if described and (habitual or plural_record):
+            return _BACKGROUND_CAP
+    if c.type not in _PROTEST_FAMILY:
+        if (
+            any(ch.dep_ == "mark" and ch.lower_ in _BACKGROUND_MARKS for ch in verb.children)
+            and verb.dep_ == "advcl"
+        ):
+            return _BEFORE_CAP
+        t = tok
+        for _ in range(4):
+            if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.lower_ in _BACKGROUND_MARKS:
+                return _BEFORE_CAP
+            if t.dep_ not in ("compound", "amod", "conj", "pobj", "prep") or t.head.i == t.i:
+                break
+            t = t.head
+    return None
+
+
+def _mixed_fire(cands: list[_Cand], lex: _Lexicon, sw: set[str], ss: str) -> None:
+    """ACLED codes shelling when indirect fire is used alone; mortars or grenades fired together with
+    small arms or rifles are an armed clash."""
+    if not _has_cue("direct_fire", lex, sw, ss):
+        return
+    for c in cands:
+        if c.type in ("Shelling/artillery/missile attack", "Grenade") and not c.drop:
+            c.type = "Armed clash"
+
+
+def _agent_nouns(cands: list[_Cand], lex: _Lexicon) -> None:
+    """ "unidentified gunmen abducted a blogger": the gunmen are the agent of the abduction."""
+    singles, phrases = lex.classes["agent_noun"], lex.class_phrases["agent_noun"]
+    for c in cands:
+        text = " " + " ".join(t.lower_ for t in c.tokens) + " "
+        if c.drop or not ((len(c.tokens) == 1 and set(_forms(c.root)) & singles) or text in phrases):
+            continue
+        for o in cands:
+            if o is c or o.drop or o.agent is None or o.root.i in {t.i for t in c.tokens}:
+                continue
+            if o.agent.left_edge.i <= c.root.i <= o.agent.right_edge.i:
+                c.drop = True
+                break
+
+
 # ------------------------------------------------------------------------------------------------ api
 
 
@@ -654,6 +764,11 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
     for c in cands:
         _evaluate(c, lex, sw, ss)
     # Weapons that are the object of a disrupting verb are not explosions.
+    _agent_nouns(cands, lex)
+    _mixed_fire(cands, lex, sw, ss)
+    for c in cands:
+        if not c.drop and c.type in _METHOD_TYPES and _weapon_of_person(c, lex):
+            c.drop = True
     disrupt_roots = [c for c in cands if not c.drop and c.type == "Disrupted weapons use"]
     for c in cands:
         if c.drop or c.type not in _METHOD_TYPES:
@@ -711,8 +826,15 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
                     c.type = "Government regains territory"
     # What a protest is about ("protest against the killing of ...") is its topic, not an event.
     for p in cands:
-        if p.entry.role == "protest" and p.patient is not None:
-            lo, hi = p.patient.left_edge.i, p.patient.right_edge.i
+        if p.entry.role != "protest":
+            continue
+        # Its object, and what it is "against" / "over" / "for": "protested against X for occupying".
+        topics = [p.patient] if p.patient is not None else []
+        topics += [
+            ch for ch in p.root.children if ch.dep_ == "prep" and ch.lower_ in ("against", "over", "for")
+        ]
+        for topic in topics:
+            lo, hi = topic.left_edge.i, topic.right_edge.i
             for c in cands:
                 if c is not p and lo <= c.root.i <= hi:
                     c.score = min(c.score, _ATTRIB_CAP)
@@ -729,6 +851,13 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
             c.held = _held_briefly(c, span, lex, sw, ss)
         if _attribution_only(c, span, lex):
             c.score = min(c.score, _ATTRIB_CAP)
+        c.extra["cap"] = _background(c, lex)
+    # "after the attack" is background only to a main event told in the same sentence.
+    main = any(c.extra["cap"] is None and not c.negated and c.score >= 0.3 for c in cands)
+    for c in cands:
+        cap = c.extra["cap"]
+        if cap is not None and (cap == _BACKGROUND_CAP or main):
+            c.score = min(c.score, cap)
     out = []
     for c in cands:
         a0, a1 = _span_of(c.agent)
