@@ -533,3 +533,14 @@ def test_protest_grievance_and_occupation_words(nlp) -> None:
     )
     text = "Dock workers engaged in loading ships held a protest over unpaid wages."
     assert classify_text(text, nlp) == "Peaceful protest"
+
+
+def test_background_word_in_another_clause_does_not_cap(nlp) -> None:
+    # "linked" describes the attackers; the attack itself is the report.
+    text = "Fighters linked to the rebel group attacked a police post with hand grenades on Sunday."
+    assert classify_text(text, nlp) == "Grenade"
+
+
+def test_rioters_beside_a_march_make_a_violent_demonstration(nlp) -> None:
+    text = "Thousands marched through the capital on Sunday. Later, rioters smashed shop windows."
+    assert classify_text(text, nlp) == "Violent demonstration"

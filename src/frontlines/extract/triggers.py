@@ -56,6 +56,7 @@ _ATTRIB_CAP = 0.15
 # floor of 0.3: visible, but never coded as the reported event.
 _BACKGROUND_CAP = 0.2
 _BEFORE_CAP = 0.25
+_OWN_CLAUSE = {"ROOT", "ccomp", "advcl", "relcl", "parataxis"}
 _BACKGROUND_MARKS = {"after", "following", "since", "before", "prior"}
 
 _PLACE_ENTS = {"GPE", "LOC", "FAC"}
@@ -648,11 +649,17 @@ def _background(c: _Cand, lex: _Lexicon) -> float | None:
     tok = c.root
     lowered = {t.i for t in c.tokens}
     t = tok
+    # Up to the trigger's own clause ("responsible for planning attacks" climbs the -ing clause),
+    # not beyond a main, reported or adverbial clause, nor a conjoined verb with its own subject.
     for _ in range(8):
-        if t.head.i == t.i:
+        if t.head.i == t.i or t.dep_ in _OWN_CLAUSE:
             break
+        if t.dep_ == "conj" and _is_verb(t) and any(ch.dep_ == "nsubj" for ch in t.children):
+            break
+        # A conjoined head is a sister event, not a governor ("linked to X and attacked Y").
+        sister = t.dep_ == "conj"
         t = t.head
-        if t.i in lowered:
+        if t.i in lowered or sister:
             continue
         if set(_forms(t)) & lex.classes["background_gov"]:
             return _BACKGROUND_CAP
@@ -684,15 +691,18 @@ def _background(c: _Cand, lex: _Lexicon) -> float | None:
         plural_record = tok.tag_ == "NNS" and tok.i != v.i
         if described and (habitual or plural_record):
             return _BACKGROUND_CAP
-    if c.type not in _PROTEST_FAMILY:
-        if (
-            any(ch.dep_ == "mark" and ch.lower_ in _BACKGROUND_MARKS for ch in verb.children)
-            and verb.dep_ == "advcl"
+    # Protest words are typed by the whole sentence; a weapon named after "after" is usually the
+    # same event, and the generic verb before it adopts its type ("killed after a bomb exploded").
+    if c.type not in _PROTEST_FAMILY and c.type not in _METHOD_TYPES:
+        if verb.dep_ == "advcl" and any(
+            ch.dep_ == "mark" and ch.lower_ in _BACKGROUND_MARKS for ch in verb.children
         ):
+            c.extra["before_of"] = verb.head.i
             return _BEFORE_CAP
         t = tok
         for _ in range(4):
             if t.dep_ == "pobj" and t.head.dep_ == "prep" and t.head.lower_ in _BACKGROUND_MARKS:
+                c.extra["before_of"] = t.head.head.i
                 return _BEFORE_CAP
             if t.dep_ not in ("compound", "amod", "conj", "pobj", "prep") or t.head.i == t.i:
                 break
@@ -765,7 +775,6 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
         _evaluate(c, lex, sw, ss)
     # Weapons that are the object of a disrupting verb are not explosions.
     _agent_nouns(cands, lex)
-    _mixed_fire(cands, lex, sw, ss)
     for c in cands:
         if not c.drop and c.type in _METHOD_TYPES and _weapon_of_person(c, lex):
             c.drop = True
@@ -776,6 +785,7 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
         for d in disrupt_roots:
             if d.patient is not None and d.patient.left_edge.i <= c.root.i <= d.patient.right_edge.i:
                 c.drop = True
+    _mixed_fire(cands, lex, sw, ss)
     # "the captured district", "abandoned outposts": an attribute, not a new event.
     for c in cands:
         if (
@@ -852,11 +862,11 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
         if _attribution_only(c, span, lex):
             c.score = min(c.score, _ATTRIB_CAP)
         c.extra["cap"] = _background(c, lex)
-    # "after the attack" is background only to a main event told in the same sentence.
-    main = any(c.extra["cap"] is None and not c.negated and c.score >= 0.3 for c in cands)
+    # "after the attack" is background only to the event it follows: a trigger it hangs from.
+    main = {c.root.i for c in cands if c.extra["cap"] is None and not c.negated and c.score >= 0.3}
     for c in cands:
         cap = c.extra["cap"]
-        if cap is not None and (cap == _BACKGROUND_CAP or main):
+        if cap is not None and (cap == _BACKGROUND_CAP or c.extra.get("before_of") in main):
             c.score = min(c.score, cap)
     out = []
     for c in cands:
@@ -894,7 +904,8 @@ def classify_text(text: str, nlp: Language) -> str | None:
 
 def classify_doc(doc: Doc) -> str | None:
     """`classify_text` on an already parsed doc."""
-    trigs = [t for t in find_triggers(doc) if not t.negated and t.score >= 0.3]
+    all_trigs = find_triggers(doc)
+    trigs = [t for t in all_trigs if not t.negated and t.score >= 0.3]
     if not trigs:
         return None
     lex = _lexicon()
@@ -917,6 +928,9 @@ def classify_doc(doc: Doc) -> str | None:
     if territory and best.sub_event_type in _METHOD_TYPES and not any(t.held_briefly for t in territory):
         # ACLED precedence: a capture backed by air strikes or shelling is a Battle.
         best = territory[0]
+    if "Mob violence" in types and types & {"Peaceful protest", "Protest with intervention"}:
+        # Rioting told beside a demonstration, across sentences: the demonstration turned violent.
+        types = (types - {"Mob violence"}) | {"Violent demonstration"}
     protest = [p for p in _PROTEST_ORDER if p in types]
     if protest and best.sub_event_type in _PROTEST_ORDER + ["Attack", "Armed clash", "Arrests"]:
         if protest[0] == "Protest with intervention" and any(
@@ -926,7 +940,10 @@ def classify_doc(doc: Doc) -> str | None:
             return "Excessive force against protesters"
         return protest[0]
     if best.sub_event_type in _TERRITORY_TYPES and "Non-violent transfer of territory" in types:
-        if not types & (_METHOD_TYPES | {"Armed clash"}):
+        # Fighting told as background ("withdrew following bombardment") still rules out a
+        # non-violent transfer.
+        fought = {t.sub_event_type for t in all_trigs if not t.negated and t.score > _MODAL_CAP}
+        if not fought & (_METHOD_TYPES | {"Armed clash"}):
             # Taken after the defenders pulled out, told over two sentences.
             return "Non-violent transfer of territory"
     return best.sub_event_type
