@@ -38,6 +38,7 @@ def name(text: str, **kw) -> str | None:
         ("the Taliban", "Taliban"),
         ("Taliban fighters", "Taliban"),
         ("the Islamic Emirate", "Taliban"),
+        ("the International Security Assistance Force", "NATO: North Atlantic Treaty Organization"),
         ("the Afghan Air Force", MF_AFG),
         ("ANDSF", MF_AFG),
         ("the ANA", MF_AFG),
