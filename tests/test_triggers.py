@@ -544,3 +544,19 @@ def test_background_word_in_another_clause_does_not_cap(nlp) -> None:
 def test_rioters_beside_a_march_make_a_violent_demonstration(nlp) -> None:
     text = "Thousands marched through the capital on Sunday. Later, rioters smashed shop windows."
     assert classify_text(text, nlp) == "Violent demonstration"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The courier travelled across the border to provide the cell with explosives.",
+        "The deputy planned and conducted roadside bomb attacks on the highway.",
+    ],
+)
+def test_weapon_logistics_and_plural_records_are_background(nlp, text: str) -> None:
+    assert not _live(nlp, text)
+
+
+def test_a_single_bombing_by_a_described_person_is_still_an_event(nlp) -> None:
+    text = "The commander detonated a car bomb outside the ministry on Monday."
+    assert classify_text(text, nlp) == "Remote explosive/landmine/IED"

@@ -56,6 +56,7 @@ _ATTRIB_CAP = 0.15
 # floor of 0.3: visible, but never coded as the reported event.
 _BACKGROUND_CAP = 0.2
 _BEFORE_CAP = 0.25
+_NOMINAL_LINKS = {"compound", "amod", "nmod", "pobj", "prep", "dobj", "obj", "conj", "appos", "dative"}
 _OWN_CLAUSE = {"ROOT", "ccomp", "advcl", "relcl", "parataxis"}
 _BACKGROUND_MARKS = {"after", "following", "since", "before", "prior"}
 
@@ -664,12 +665,17 @@ def _background(c: _Cand, lex: _Lexicon) -> float | None:
         if set(_forms(t)) & lex.classes["background_gov"]:
             return _BACKGROUND_CAP
     if c.type in _METHOD_TYPES and c.type != "Air/drone strike" and not _is_verb(tok):
-        gov = _governor(tok)
-        if gov is not None and set(_forms(gov)) & lex.classes["weapon_logistics"]:
-            return _BACKGROUND_CAP
-        if tok.dep_ == "pobj" and tok.head.lower_ == "with" and _is_verb(tok.head.head):
-            if set(_forms(tok.head.head)) & lex.classes["weapon_logistics"]:
-                return _BACKGROUND_CAP  # "supplied insurgents with explosives"
+        # The nearest verb over the weapon's noun phrase: "supplied insurgents with explosives",
+        # "provides materials for roadside bombs".
+        t = tok
+        for _ in range(6):
+            if t.dep_ not in _NOMINAL_LINKS or t.head.i == t.i:
+                break
+            t = t.head
+            if _is_verb(t):
+                if set(_forms(t)) & lex.classes["weapon_logistics"]:
+                    return _BACKGROUND_CAP
+                break
     chain = _ancestors_to_clause(tok)
     verb = chain[-1]
     # Up through conjoined verbs to the clause that has the subject: "planned and conducted attacks".
@@ -688,7 +694,9 @@ def _background(c: _Cand, lex: _Lexicon) -> float | None:
             and any(ch.dep_ == "det" and ch.lower_ in ("the", "this") for ch in subj.children)
         )
         habitual = v.tag_ in ("VBZ", "VBP") and not any(ch.dep_ == "aux" for ch in v.children)
-        plural_record = tok.tag_ == "NNS" and tok.i != v.i
+        # "conducted attacks", "conducted roadside bomb attacks": a record, not one event.
+        head = tok.head if tok.dep_ in ("compound", "amod", "nmod") else tok
+        plural_record = head.tag_ == "NNS" and tok.i != v.i
         if described and (habitual or plural_record):
             return _BACKGROUND_CAP
     # Protest words are typed by the whole sentence; a weapon named after "after" is usually the
