@@ -25,6 +25,18 @@ Decisions documented here because ACLED's codebook leaves them open:
   a score of at most 0.15, below the assembler's floor, so they are visible but never coded.
 - Sentences that only attribute responsibility ("X claimed responsibility for the bombing") keep
   their triggers at score 0.15: the claim is not itself an event report.
+- Background mentions get a score below the assembler's floor (0.3), so they are visible but not
+  coded: a person's record or role ("a leader responsible for IED attacks", "the facilitator
+  supplies explosives", "He plans attacks", a relative clause on such a person), the charge of an
+  arrest ("in connection with the killing"), weapons named as a person's trade ("IED facilitator")
+  are dropped; an event in an "after"/"following" clause is capped only when the trigger it hangs
+  from is itself a live event ("clashed after they kidnapped a herder"), and never for weapons
+  (the generic verb before them adopts their type) or protest words (typed by the sentence).
+- Mortars, rockets or grenades fired together with small arms or rifles are an Armed clash; heavy
+  machine guns count as heavy weapons (Shelling) as in ACLED's Ukraine coding; "exchanged
+  artillery" is two-sided, a clash.
+- Rioting without a demonstration word in the sentence is Mob violence (ACLED); across the sentences
+  of a snippet, rioting beside a protest makes a Violent demonstration.
 - Freeing prisoners and soldiers fleeing across a border are typed "Other" (Strategic developments):
   ACLED has no specific sub-type for prison breaks or mass flight, and codes such non-violent
   but significant developments as Other.
