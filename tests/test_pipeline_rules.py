@@ -118,3 +118,17 @@ def test_dateline_after_a_preamble_dates_the_report_not_the_event(extract) -> No
     )
     events = extract(text, published=date(2021, 7, 10))
     assert [(e.admin1, e.event_date, e.sub_event_type) for e in events] == [("Helmand", "2021-07-09", "Arrests")]
+
+
+def test_unnamed_perpetrator_is_acled_unidentified_armed_group(extract) -> None:
+    (e,) = extract("A roadside bomb killed three civilians in Nad Ali district of Helmand on Monday.")
+    assert e.sub_event_type == "Remote explosive/landmine/IED"
+    assert (e.actor1, e.inter1) == ("Unidentified Armed Group (Afghanistan)", "Political militia")
+    support = {ev.text for ev in e.evidence if "actor1" in ev.fields}
+    assert support and support <= {"roadside bomb", "killed"}  # the act that implies a perpetrator
+    # One span, several fields: no span is listed twice.
+    assert len({(ev.start, ev.end) for ev in e.evidence}) == len(e.evidence)
+    assert e.fatalities == 3 and any("fatalities" in ev.fields and ev.text == "three civilians" for ev in e.evidence)
+    # A battle needs its sides from the text: nothing is invented there.
+    events = extract("Heavy fighting was reported in Nad Ali district of Helmand on Monday.")
+    assert all(ev.actor1 is None or "Unidentified" not in ev.actor1 for ev in events)

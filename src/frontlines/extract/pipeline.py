@@ -351,12 +351,31 @@ class Extractor:
                 sub = "Government regains territory"
             elif actor1 is not None:
                 sub = "Non-state actor overtakes territory"
+        # ACLED names a crowd by what it does: protesters who riot are rioters, a crowd that
+        # demonstrates peacefully is protesters.
+        ev_type = acled.EVENT_TYPE_OF[sub]
+        if actor1 is not None and ev_type == "Riots" and actor1.inter == "Protesters":
+            actor1 = Actor(actor1.name.replace("Protesters", "Rioters", 1), "Rioters", actor1.country)
+        elif actor1 is not None and ev_type == "Protests" and actor1.inter in ("Rioters", "Civilians"):
+            actor1 = Actor(actor1.name.replace(actor1.inter, "Protesters", 1), "Protesters", actor1.country)
+        unidentified = False
+        if (
+            actor1 is None
+            and ctx.country
+            and ev_type in ("Violence against civilians", "Explosions/Remote violence")
+        ):
+            # The act implies a perpetrator the report does not name: ACLED's word for that is an
+            # unidentified armed group (its evidence is the trigger itself).
+            actor1 = Actor(f"Unidentified Armed Group ({ctx.country})", "Political militia", ctx.country)
+            unidentified = True
         if place_inherited and a1 is None and a2 is None:
             # A trigger with neither its own place nor any side named is too thin to be an event
             # ("... the arrest is an attack on the press", two sentences after a protest).
             return []
         if a1 is not None:
             evidence.append(Evidence.of(document, a1.start, a1.end, ["actor1", "inter1"]))
+        elif unidentified:
+            evidence.append(Evidence.of(document, trig.start, trig.end, ["actor1", "inter1"]))
         if a2 is not None:
             evidence.append(Evidence.of(document, a2.start, a2.end, ["actor2", "inter2"]))
 
@@ -451,6 +470,8 @@ class Extractor:
                     Evidence.of(document, f.sent.start_char, f.sent.end_char, ["notes"]),
                 ],
             )
+            spans, ev.evidence = ev.evidence, []
+            _add_evidence(ev, spans)
             ev.event_id = stable_id(
                 document.id,
                 ev.sub_event_type,
@@ -656,9 +677,20 @@ def _merge_events(events: list[Event]) -> list[Event]:
                 ev.fatalities_high,
             )
         prev.confidence = max(prev.confidence, ev.confidence)
-        seen = {(e.start, e.end) for e in prev.evidence}
-        prev.evidence.extend(e for e in ev.evidence if (e.start, e.end) not in seen)
+        _add_evidence(prev, ev.evidence)
     return out
+
+
+def _add_evidence(event: Event, more: list[Evidence]) -> None:
+    """Add spans; a span already there gains the new fields it supports (one span, several fields)."""
+    by_span = {(e.start, e.end): e for e in event.evidence}
+    for e in more:
+        have = by_span.get((e.start, e.end))
+        if have is None:
+            event.evidence.append(e)
+            by_span[(e.start, e.end)] = e
+        else:
+            have.fields.extend(f for f in e.fields if f not in have.fields)
 
 
 def _compatible(a: Event, b: Event) -> bool:
