@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from frontlines.extract.mentions import Actor, ActorMention
+from frontlines.nlp import doc_text
 
 __all__ = ["ActorResolver", "find_actors", "get_resolver", "main_actor", "state_forces"]
 
@@ -454,7 +455,7 @@ class ActorResolver:
         out: list[ActorMention] = []
         for s, e, a in mentions:
             cs, ce = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
-            out.append(ActorMention(start=cs, end=ce, text=doc.text[cs:ce], actor=a))
+            out.append(ActorMention(start=cs, end=ce, text=doc_text(doc)[cs:ce], actor=a))
         return out
 
     def _identity_spans(self, doclike: Doc | Span, country: str | None) -> list[tuple[int, int, Actor]]:

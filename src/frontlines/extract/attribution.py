@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span, Token
 
 from frontlines.extract.actors import ARMED, NONSTATE_ARMED, find_actors
 from frontlines.extract.mentions import Actor, ActorMention, Attribution
+from frontlines.nlp import doc_text
 
 __all__ = ["certainty_of", "find_attribution", "is_hedged"]
 
@@ -298,5 +299,5 @@ def find_attribution(
         mentions = find_actors(sent, country=country, main_actor=speaker, on=on)
     certainty = certainty_of(sent, speaker_actor=speaker, mentions=mentions, context=context, cue=cue)
     return Attribution(
-        start=start, end=end, text=doc.text[start:end], certainty=certainty, speaker_actor=speaker
+        start=start, end=end, text=doc_text(doc)[start:end], certainty=certainty, speaker_actor=speaker
     )

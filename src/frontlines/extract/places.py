@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from frontlines.extract.mentions import Place, PlaceMention, SentenceContext
 from frontlines.geo.gazetteer import Gazetteer, fold, get_gazetteer, name_key, split_kind_suffix
+from frontlines.nlp import doc_text
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _SUFFIX_WORDS = {
@@ -545,7 +546,7 @@ def _city_for(
 
 def _dateline_place(doc: Doc, gaz: Gazetteer) -> Place | None:
     """ "KANDAHAR, Afghanistan (AP) —": wire datelines are upper case, which the NER misses."""
-    m = _DATELINE_RE.match(doc.text[:80])
+    m = _DATELINE_RE.match(doc_text(doc)[:80])
     if not m:
         return None
     name = m.group("place").strip(" .-")
@@ -766,7 +767,7 @@ def _is_dateline(doc: Doc, m: PlaceMention) -> bool:
     """A wire dateline: an upper-case place name followed by a comma, parenthesis or dash."""
     if not (m.text.isupper() and len(m.text) > 3):
         return False
-    rest = doc.text[m.end : m.end + 3].lstrip()
+    rest = doc_text(doc)[m.end : m.end + 3].lstrip()
     return rest[:1] in (",", "(", "—", "–", "-")
 
 
