@@ -12,35 +12,9 @@ from pathlib import Path
 
 import spacy
 
+from frontlines.eval.mappings import CASE_LABELS
 from frontlines.extract.triggers import classify_doc
 
-CASE_LABELS: dict[str, str] = {
-    "GOV_REGAINS_TERIT": "Government regains territory",
-    "NON_STATE_ACTOR_OVERTAKES_TER": "Non-state actor overtakes territory",
-    "ARMED_CLASH": "Armed clash",
-    "FORCE_AGAINST_PROTEST": "Excessive force against protesters",
-    "PROTEST_WITH_INTER": "Protest with intervention",
-    "PEACE_PROTEST": "Peaceful protest",
-    "VIOL_DEMONSTR": "Violent demonstration",
-    "MOB_VIOL": "Mob violence",
-    "CHEM_WEAP": "Chemical weapon",
-    "AIR_STRIKE": "Air/drone strike",
-    "SUIC_BOMB": "Suicide bomb",
-    "ART_MISS_ATTACK": "Shelling/artillery/missile attack",
-    "REM_EXPLOS": "Remote explosive/landmine/IED",
-    "GRENADE": "Grenade",
-    "SEX_VIOL": "Sexual violence",
-    "ATTACK": "Attack",
-    "ABDUCT_DISSAP": "Abduction/forced disappearance",
-    "AGREEMENT": "Agreement",
-    "ARREST": "Arrests",
-    "CHANGE_TO_GROUP_ACT": "Change to group/activity",
-    "DISR_WEAP": "Disrupted weapons use",
-    "HQ_ESTABLISHED": "Headquarters or base established",
-    "PROPERTY_DISTRUCT": "Looting/property destruction",
-    "NON_VIOL_TERRIT_TRANSFER": "Non-violent transfer of territory",
-    "OTHER": "Other",
-}
 NONE = "(none)"
 
 

@@ -560,3 +560,10 @@ def test_weapon_logistics_and_plural_records_are_background(nlp, text: str) -> N
 def test_a_single_bombing_by_a_described_person_is_still_an_event(nlp) -> None:
     text = "The commander detonated a car bomb outside the ministry on Monday."
     assert classify_text(text, nlp) == "Remote explosive/landmine/IED"
+
+
+def test_a_month_is_not_a_march(nlp) -> None:
+    doc = nlp("In March, an army battalion left its headquarters in Bala Murghab district.")
+    assert "Peaceful protest" not in {t.sub_event_type for t in find_triggers(doc)}
+    doc = nlp("Thousands march through Kabul against the war.")
+    assert {t.sub_event_type for t in find_triggers(doc)} == {"Peaceful protest"}

@@ -55,6 +55,7 @@ from spacy.tokens import Doc, Span, Token
 
 from frontlines.acled import PRECEDENCE, SUB_EVENT_TYPES
 from frontlines.extract.mentions import Trigger
+from frontlines.nlp import doc_text
 
 # Dependency labels that open a new clause: a trigger's clause is the nearest such ancestor.
 _CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "xcomp", "relcl", "acl", "parataxis", "pcomp"}
@@ -411,7 +412,7 @@ def _match(span: Span, lex: _Lexicon) -> list[_Cand]:
     n = len(toks)
     # Phrases first, longest first; tokens they cover are not matched again as single words.
     for i, tok in enumerate(toks):
-        if tok.i in covered:
+        if tok.i in covered or tok.ent_type_ in ("DATE", "TIME"):
             continue
         options = [o for f in dict.fromkeys(_forms(tok)) for o in lex.phrases.get(f, [])]
         options.sort(key=lambda pe: -len(pe[0]))
@@ -428,7 +429,8 @@ def _match(span: Span, lex: _Lexicon) -> list[_Cand]:
         if best_len:
             covered.update(t.i for t in toks[i : i + best_len])
     for tok in toks:
-        if tok.i in covered:
+        # A word inside a date is no trigger: "In March, ..." is a month, not a demonstration.
+        if tok.i in covered or tok.ent_type_ in ("DATE", "TIME"):
             continue
         entries: list[_Entry] = []
         seen: set[int] = set()
@@ -898,7 +900,7 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
             Trigger(
                 start=start,
                 end=end,
-                text=span.doc.text[start:end],
+                text=doc_text(span.doc)[start:end],
                 sub_event_type=c.type,
                 negated=c.negated,
                 hedged=c.hedged,
