@@ -132,3 +132,14 @@ def test_unnamed_perpetrator_is_acled_unidentified_armed_group(extract) -> None:
     # A battle needs its sides from the text: nothing is invented there.
     events = extract("Heavy fighting was reported in Nad Ali district of Helmand on Monday.")
     assert all(ev.actor1 is None or "Unidentified" not in ev.actor1 for ev in events)
+
+
+def test_police_arrests_at_a_protest_make_it_a_protest_with_intervention(extract) -> None:
+    events = extract(
+        "On Saturday, hundreds of women protested in Herat city against the closure of girls' schools. "
+        "Police dispersed the crowd and arrested twelve protesters in Herat city."
+    )
+    assert [e.sub_event_type for e in events] == ["Protest with intervention"], [
+        (e.sub_event_type, e.actor1, e.actor2) for e in events
+    ]
+    assert events[0].actor1.startswith("Protesters") and events[0].actor2.startswith("Police Forces of Afghanistan")

@@ -214,7 +214,7 @@ class Extractor:
             if current_dates:
                 last_date = (para, current_dates[0])
 
-        return [*_merge_events(events), *_dedupe_claims(claims)]
+        return [*_protest_interventions(_merge_events(events)), *_dedupe_claims(claims)]
 
     def _facts(self, sent: Span, ctx: SentenceContext, caption: bool) -> _SentenceFacts:
         on = ctx.published
@@ -679,6 +679,42 @@ def _merge_events(events: list[Event]) -> list[Event]:
         prev.confidence = max(prev.confidence, ev.confidence)
         _add_evidence(prev, ev.evidence)
     return out
+
+
+def _protest_interventions(events: list[Event]) -> list[Event]:
+    """A protest and state forces acting on it in the same place and time are one ACLED event:
+    arrests or dispersal make it a protest with intervention, deaths at their hands excessive force."""
+    absorbed: set[int] = set()
+    for p in events:
+        if p.sub_event_type != "Peaceful protest":
+            continue
+        for o in events:
+            if o is p or id(o) in absorbed or not _same_place_and_time(p, o):
+                continue
+            if o.inter1 not in (None, "State forces") or o.inter2 not in (None, "Protesters", "Civilians"):
+                continue
+            if o.sub_event_type in ("Protest with intervention", "Excessive force against protesters"):
+                if o.inter1 != "State forces":
+                    continue
+                sub = o.sub_event_type
+            elif o.sub_event_type == "Arrests":
+                sub = "Protest with intervention"
+            elif o.event_type in ("Battles", "Violence against civilians") and o.inter1 == "State forces":
+                sub = "Excessive force against protesters" if o.fatalities else "Protest with intervention"
+            else:
+                continue
+            p.sub_event_type, p.event_type, p.disorder_type = (
+                sub,
+                acled.EVENT_TYPE_OF[sub],
+                acled.disorder_type(sub),
+            )
+            if (p.actor2 is None or p.inter2 == "Civilians") and o.actor1 is not None:
+                p.actor2, p.inter2 = o.actor1, o.inter1
+                p.interaction = acled.interaction(p.inter1, p.inter2)
+            p.fatalities = max(p.fatalities, o.fatalities)
+            _add_evidence(p, o.evidence)
+            absorbed.add(id(o))
+    return [e for e in events if id(e) not in absorbed]
 
 
 def _add_evidence(event: Event, more: list[Evidence]) -> None:
