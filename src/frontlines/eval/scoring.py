@@ -392,31 +392,44 @@ def score_case(
     return res
 
 
-def score_isaf(
-    rows: Sequence[GoldRow], preds: Predictions, *, name: str = "isaf", path: str = ""
+def _score_top_event(
+    rows: Sequence[GoldRow], preds: Predictions, name: str, path: str, note: str
 ) -> DatasetResult:
-    """ISAF releases: the top event (releases report one operation) against date, province, killed."""
+    """One report, one coded event: the top event by confidence against date, province, killed, type."""
     res = DatasetResult(name, path, len(rows))
     chosen = [top_event(_events(preds.get(r.id))) for r in rows]
     _score_rows(
         res, rows, chosen, ["event_date", "admin1", "fatalities", "event_type"], {"event_type": EVENT_TYPES}
     )
     res.fields["has_event"] = Tally(len(rows), sum(e is not None for e in chosen))
-    res.notes.append("top event by confidence; admin1 vs gold province allowing transliteration variants")
+    res.notes.append(note)
     return res
+
+
+def score_isaf(
+    rows: Sequence[GoldRow], preds: Predictions, *, name: str = "isaf", path: str = ""
+) -> DatasetResult:
+    """ISAF releases (each reports one operation)."""
+    return _score_top_event(
+        rows,
+        preds,
+        name,
+        path,
+        "top event by confidence; admin1 vs gold province allowing transliteration variants",
+    )
 
 
 def score_gtd(
     rows: Sequence[GoldRow], preds: Predictions, *, name: str = "gtd", path: str = ""
 ) -> DatasetResult:
-    res = DatasetResult(name, path, len(rows))
-    chosen = [top_event(_events(preds.get(r.id))) for r in rows]
-    _score_rows(
-        res, rows, chosen, ["event_date", "admin1", "fatalities", "event_type"], {"event_type": EVENT_TYPES}
+    """GTD summaries (one incident each)."""
+    return _score_top_event(
+        rows,
+        preds,
+        name,
+        path,
+        "top event by confidence; event_type from GTD attack type + target (eval/mappings.py)",
     )
-    res.fields["has_event"] = Tally(len(rows), sum(e is not None for e in chosen))
-    res.notes.append("top event by confidence; event_type from GTD attack type + target (eval/mappings.py)")
-    return res
 
 
 def spans_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
