@@ -139,8 +139,6 @@ def _register_views() -> None:
     )
 
 
-_register_views()
-
 boundaries_app = typer.Typer(
     help="Administrative boundary layers (GeoJSON, Shapefile, GeoPackage).", no_args_is_help=True
 )
@@ -155,9 +153,6 @@ def _register_serve() -> None:
     )
 
 
-_register_serve()
-
-
 def _register_geo() -> None:
     from frontlines.geo.boundaries import boundaries_import_command
     from frontlines.views.control import control_command
@@ -170,7 +165,23 @@ def _register_geo() -> None:
     )
 
 
-_register_geo()
+# Commands that need the store, pyarrow, FastAPI or shapely cost about 0.6 s to import. When the console
+# script runs one of the light commands (the common `frontlines extract` in a shell pipeline), they are not
+# registered; `--help`, every other command and programmatic use (tests) get all of them.
+_LIGHT_COMMANDS = {"extract", "ingest", "info", "summary", "eval", "version"}
+
+
+def _invoked_light_command() -> bool:
+    if not sys.argv or Path(sys.argv[0]).name != "frontlines":
+        return False
+    first = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    return first in _LIGHT_COMMANDS and "--help" not in sys.argv[1:2]
+
+
+if not _invoked_light_command():
+    _register_views()
+    _register_serve()
+    _register_geo()
 
 
 def main() -> None:  # pragma: no cover - console entry
