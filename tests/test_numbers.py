@@ -15,13 +15,6 @@ from frontlines.extract.numbers import find_casualties, parse_quantity, total_fa
 ISAF = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "isaf-press-releases" / "dev.jsonl"
 
 
-@pytest.fixture(scope="session")
-def nlp():
-    from frontlines.nlp import load_nlp
-
-    return load_nlp(ruler=False)
-
-
 Q = Quantity
 
 

