@@ -144,7 +144,7 @@ class Extractor:
         from frontlines.nlp import load_nlp
 
         self.nlp = nlp or load_nlp()
-        self.resolver = actors_mod.get_resolver()
+        actors_mod.get_resolver()  # load the actor dictionary now, not inside the first document
 
     # -- public -----------------------------------------------------------------------------------
     def extract(self, doc: Document) -> list[Record]:
