@@ -206,3 +206,51 @@ class BoundaryRow(Base):
     miny: Mapped[float | None] = mapped_column(Float)
     maxx: Mapped[float | None] = mapped_column(Float)
     maxy: Mapped[float | None] = mapped_column(Float)
+
+
+class ReviewRow(Base):
+    """An analyst's current overlay on one event, keyed by the stable `event_id` (row ids change on
+    re-extraction, event ids do not), so a review outlives the rows it was made on."""
+
+    __tablename__ = "event_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(128), unique=True)
+    # unreviewed | confirmed | corrected | rejected
+    status: Mapped[str] = mapped_column(String(16), default="unreviewed")
+    # Analyst-set values {field: value}: they replace the extractor's whenever events are read.
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class AuditRow(Base):
+    """One review action, append-only (a revert is a new row; the original only gains `reverted_by`)."""
+
+    __tablename__ = "review_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(128), index=True)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # confirm | reject | correct | revert
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)  # event fields touched
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # values as read before the change
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The exact overlay state to restore on revert: {"status", "set": {field: analyst value}, "unset": [...]}.
+    restore: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    reverted_by: Mapped[int | None] = mapped_column(ForeignKey("review_audit.id"))
+
+
+class ApiTokenRow(Base):
+    """An API token: only the SHA-256 of its high-entropy secret is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
