@@ -20,16 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 
-import spacy
-import yaml
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from frontlines.extract.mentions import Actor, ActorMention
 from frontlines.nlp import doc_text
+from frontlines.resources import blank_english, load_yaml
 
 __all__ = ["ActorResolver", "find_actors", "get_resolver", "main_actor", "state_forces"]
 
@@ -100,9 +98,8 @@ class ActorResolver:
 
     def __init__(self, data: dict | None = None) -> None:
         if data is None:
-            text = resources.files("frontlines.data").joinpath("actors.yaml").read_text(encoding="utf-8")
-            data = yaml.safe_load(text)
-        self._tokenizer = spacy.blank("en").tokenizer
+            data = load_yaml("actors.yaml")
+        self._tokenizer = blank_english().tokenizer
         self.countries: dict[str, _Country] = {}
         # Modifier words -> country ("nigerian", "afghanistan", "south african"); cased ones kept apart.
         self._nation: dict[str, str] = {}
@@ -616,7 +613,7 @@ def _doc_span(span: Span, start: int, end: int) -> Span:
 
 def _matcher_span_relative() -> bool:
     """Whether this spaCy's PhraseMatcher reports offsets relative to a Span it is given (probed once)."""
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     matcher = PhraseMatcher(nlp.vocab)
     matcher.add("probe", [nlp.make_doc("b")])
     return matcher(nlp.make_doc("a b")[1:], as_spans=False)[0][1] == 0

@@ -42,15 +42,14 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from spacy.tokens import Span
 
 from frontlines.extract.dates import resolve as resolve_date
 from frontlines.extract.numbers import parse_quantity
 from frontlines.records import Claim, Document, Evidence, stable_id
+from frontlines.resources import load_yaml
 
 __all__ = ["find_claims", "PUBLICATION"]
 
@@ -120,9 +119,7 @@ class _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-    raw = yaml.safe_load(
-        resources.files("frontlines.data").joinpath("claims.yaml").read_text(encoding="utf-8")
-    )
+    raw = load_yaml("claims.yaml")
     numwords = {**raw["number_words"], **raw["vague_numbers"]}
     scale = _alt(raw["scales"])
     figure = re.compile(

@@ -46,16 +46,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from frontlines.acled import PRECEDENCE, SUB_EVENT_TYPES
 from frontlines.extract.mentions import Trigger
 from frontlines.nlp import doc_text
+from frontlines.resources import load_yaml
 
 # Dependency labels that open a new clause: a trigger's clause is the nearest such ancestor.
 _CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "xcomp", "relcl", "acl", "parataxis", "pcomp"}
@@ -147,8 +146,7 @@ def _split_phrase(p: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-    text = resources.files("frontlines.data").joinpath("triggers.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_yaml("triggers.yaml")
     classes: dict[str, set[str]] = {}
     class_phrases: dict[str, list[str]] = {}
     for name, items in {**raw["classes"], **raw.get("cue_classes", {})}.items():

@@ -30,39 +30,57 @@ def build_nlp(model: str | None = None, *, ruler: bool = True) -> Language:
 class PlaceRuler:
     """Labels gazetteer names as entities before `ner` runs (which keeps them and labels the rest).
 
-    spaCy's own entity ruler is slow here either way: phrase patterns are parsed by every component
-    before it when added (7 s for ~6k names), and token patterns make the matcher walk every pattern at
-    every token (it tripled parse time). A PhraseMatcher fed tokenizer-only pattern docs is fast both
-    when built and when run.
+    Matching is on lower-cased token sequences looked up in a dict. spaCy's own rulers cost too much here:
+    phrase patterns are parsed by every earlier component when added (7 s for ~6k names), token patterns
+    make the matcher walk every pattern at every token (tripling parse time), and even a PhraseMatcher needs
+    a Doc per pattern (0.4 s of a cold start). Most names are plain words split on spaces, which is how the
+    tokenizer splits them too; the rest go through the tokenizer.
     """
 
     def __init__(self, nlp: Language, name: str) -> None:
-        from spacy.matcher import PhraseMatcher
-
         self.nlp = nlp
         self.name = name
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._meta: dict[int, tuple[str, str]] = {}  # match key -> (label, id)
+        self._phrases: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # lowered tokens -> (label, id)
+        self._firsts: set[str] = set()
+        self._longest = 0
 
     def add_patterns(self, patterns: list[dict]) -> None:
         """EntityRuler-style phrase patterns: {"label", "pattern" (a string), "id"}."""
-        groups: dict[tuple[str, str], list[str]] = {}
+        special = self.nlp.tokenizer.rules or {}
+        slow: list[tuple[str, tuple[str, str]]] = []
         for p in patterns:
-            if isinstance(p["pattern"], str):
-                groups.setdefault((p["label"], p.get("id") or ""), []).append(p["pattern"])
-        for (label, pid), texts in groups.items():
-            key = f"{label}|{pid}"
-            self.matcher.add(key, list(self.nlp.tokenizer.pipe(texts)))
-            self._meta[self.nlp.vocab.strings[key]] = (label, pid)
+            text = p["pattern"]
+            if not isinstance(text, str) or not text.strip():
+                continue
+            meta = (p["label"], p.get("id") or "")
+            words = text.split(" ")
+            if all(w.isalpha() and w not in special for w in words):
+                self._add(tuple(w.lower() for w in words), meta)
+            else:
+                slow.append((text, meta))
+        for doc, (_, meta) in zip(self.nlp.tokenizer.pipe(t for t, _ in slow), slow, strict=True):
+            self._add(tuple(t.lower_ for t in doc), meta)
+
+    def _add(self, key: tuple[str, ...], meta: tuple[str, str]) -> None:
+        metas = self._phrases.setdefault(key, [])
+        if meta not in metas:
+            metas.append(meta)
+        self._firsts.add(key[0])
+        self._longest = max(self._longest, len(key))
 
     def __call__(self, doc: Doc) -> Doc:
         from spacy.tokens import Span
         from spacy.util import filter_spans
 
+        lowered = [t.lower_ for t in doc]
+        phrases, firsts, n = self._phrases, self._firsts, len(lowered)
         spans = []
-        for key, start, end in self.matcher(doc):
-            label, pid = self._meta[key]
-            spans.append(Span(doc, start, end, label=label, span_id=pid or 0))
+        for i, word in enumerate(lowered):
+            if word not in firsts:
+                continue
+            for j in range(i + 1, min(n, i + self._longest) + 1):
+                for label, pid in phrases.get(tuple(lowered[i:j]), ()):
+                    spans.append(Span(doc, i, j, label=label, span_id=pid or 0))
         if spans:
             doc.ents = filter_spans([*spans, *doc.ents])
         return doc

@@ -1,0 +1,51 @@
+"""The place ruler on a blank pipeline with hand-written patterns (no model, no gazetteer)."""
+
+from __future__ import annotations
+
+import spacy
+
+import frontlines.nlp  # noqa: F401 - registers the "frontlines_place_ruler" factory
+
+PATTERNS = [
+    {"label": "GPE", "pattern": "Spin Boldak", "id": "AF.KDH.spin_boldak"},
+    {"label": "GPE", "pattern": "Kandahar", "id": "AF.KDH"},
+    {"label": "GPE", "pattern": "Kandahar Airfield", "id": "AF.KDH.airfield"},
+    {"label": "GPE", "pattern": "Nahr-e Saraj", "id": "AF.HEL.nahr_e_saraj"},
+    {"label": "GPE", "pattern": "Mazar-i-Sharif", "id": "AF.BAL.mazar"},
+    {"label": "LOC", "pattern": "cannot", "id": "x"},  # a tokenizer special case: split as "can" + "not"
+]
+
+
+def _ents(text: str) -> list[tuple[str, str, str]]:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("frontlines_place_ruler").add_patterns(PATTERNS)
+    return [(e.text, e.label_, e.id_) for e in nlp(text).ents]
+
+
+def test_multiword_and_case_insensitive() -> None:
+    assert _ents("Fighters reached SPIN BOLDAK and kandahar.") == [
+        ("SPIN BOLDAK", "GPE", "AF.KDH.spin_boldak"),
+        ("kandahar", "GPE", "AF.KDH"),
+    ]
+
+
+def test_longest_name_wins_over_its_prefix() -> None:
+    assert _ents("Rockets hit Kandahar Airfield overnight.") == [
+        ("Kandahar Airfield", "GPE", "AF.KDH.airfield")
+    ]
+
+
+def test_names_with_hyphens_go_through_the_tokenizer() -> None:
+    # "Nahr-e" and "Mazar-i-Sharif" are split by the tokenizer's infix rules; the pattern must be too.
+    assert _ents("Clashes in Nahr-e Saraj and Mazar-i-Sharif.") == [
+        ("Nahr-e Saraj", "GPE", "AF.HEL.nahr_e_saraj"),
+        ("Mazar-i-Sharif", "GPE", "AF.BAL.mazar"),
+    ]
+
+
+def test_tokenizer_special_cases_are_tokenised_like_the_text() -> None:
+    assert _ents("They cannot leave.") == [("cannot", "LOC", "x")]
+
+
+def test_no_partial_word_matches() -> None:
+    assert _ents("The Kandahari delegation and Spin met.") == []
