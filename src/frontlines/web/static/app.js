@@ -36,7 +36,7 @@ async function getJSON(url) {
 
 const app = {
   map: null, districtLayers: new Map(), eventLayer: null, events: [], days: [], controlReq: 0,
-  countsData: [], selectedDay: null,
+  countsData: [], selectedDay: null, current: null,
 };
 
 function setStatus(text) { $("status").textContent = text; }
@@ -53,6 +53,7 @@ async function main() {
     setStatus("API unavailable: " + err.message);
     return;
   }
+  setupReview();
   fillSelect($("filter-type"), Object.keys(facets.event_types));
   fillSelect($("filter-actor"), Object.keys(facets.actors));
   setupSlider(facets);
@@ -67,8 +68,12 @@ async function main() {
   $("date-slider").addEventListener("input", onSlider);
   $("filter-type").addEventListener("change", () => hasLeaflet && loadEvents());
   $("filter-actor").addEventListener("change", () => hasLeaflet && loadEvents());
+  $("show-rejected").addEventListener("change", () => hasLeaflet && loadEvents());
   $("claims-conflicts").addEventListener("change", renderClaims);
   $("play").addEventListener("click", replay);
+  // #event=ROW_ID (set whenever an event is opened) reopens it after a reload or from a shared link.
+  const linked = /^#event=(\d+)$/.exec(location.hash);
+  if (linked) await showEvent(Number(linked[1]));
   document.body.dataset.ready = "1";
 }
 
@@ -131,10 +136,13 @@ function districtStyle(props) {
   };
 }
 
+// Leaflet puts string tooltip content in with innerHTML: hand it a text-only node instead.
+const textNode = (text) => el("span", {}, text);
+
 function districtTooltip(p) {
   const holder = p.holder ? ` (${p.holder})` : "";
   const since = p.since ? `, since ${p.since}` : "";
-  return `${p.name || p.code}, ${p.admin1 || ""}: ${p.state}${holder}${since}`;
+  return textNode(`${p.name || p.code}, ${p.admin1 || ""}: ${p.state}${holder}${since}`);
 }
 
 async function loadDistricts() {
@@ -216,6 +224,7 @@ async function loadEvents() {
   const params = new URLSearchParams({ limit: "1000" });
   if ($("filter-type").value) params.set("event_type", $("filter-type").value);
   if ($("filter-actor").value) params.set("actor", $("filter-actor").value);
+  if ($("show-rejected").checked) params.set("include_rejected", "true");
   const out = [];
   for (let offset = 0; ; offset += 1000) {
     params.set("offset", String(offset));
@@ -238,12 +247,15 @@ function drawEvents() {
     const t = parseDay(ev.event_date).getTime();
     if (t > day) continue;
     const recent = day - t <= RECENT_DAYS * DAY_MS;
+    const rejected = ev.review_status === "rejected";
     const m = L.circleMarker([ev.latitude, ev.longitude], {
       radius: 4 + Math.min(6, Math.sqrt(ev.fatalities || 0)), color: "#212121", weight: 1,
-      fillColor: TYPE_COLOURS[ev.event_type] || "#607d8b", fillOpacity: recent ? 0.9 : 0.3,
-      opacity: recent ? 1 : 0.4, className: "event-marker",
+      fillColor: rejected ? "#ffffff" : TYPE_COLOURS[ev.event_type] || "#607d8b",
+      fillOpacity: recent ? 0.9 : 0.3, opacity: recent ? 1 : 0.4,
+      className: rejected ? "event-marker rejected" : "event-marker", dashArray: rejected ? "2,2" : null,
     });
-    m.bindTooltip(`${ev.event_date} · ${ev.sub_event_type || ev.event_type} · ${ev.location || ""}`);
+    const status = ev.review_status && ev.review_status !== "unreviewed" ? ` · ${ev.review_status}` : "";
+    m.bindTooltip(textNode(`${ev.event_date} · ${ev.sub_event_type || ev.event_type} · ${ev.location || ""}${status}`));
     m.on("click", () => showEvent(ev.id));
     m.addTo(app.eventLayer);
     const e = m.getElement();
@@ -254,28 +266,328 @@ function drawEvents() {
 }
 
 const DETAIL_FIELDS = [
-  "event_date", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2",
-  "location", "admin2", "admin1", "fatalities", "certainty", "confidence", "attribution", "notes", "event_id",
+  "event_date", "date_earliest", "date_latest", "time_precision", "event_type", "sub_event_type",
+  "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "location", "admin2", "admin1",
+  "latitude", "longitude", "geo_precision", "fatalities", "certainty", "confidence", "attribution", "notes", "event_id",
 ];
 
 async function showEvent(id) {
-  const ev = await getJSON(`/api/events/${encodeURIComponent(id)}`);
+  let ev;
+  try {
+    ev = await getJSON(`/api/events/${encodeURIComponent(id)}`);
+  } catch (err) {
+    setStatus("event " + id + ": " + err.message);
+    return;
+  }
+  if (app.current && app.current.id !== ev.id) $("correct-form").hidden = true;
+  renderEvent(ev);
+  history.replaceState(null, "", `${location.pathname}${location.search}#event=${ev.id}`);
+  loadAudit();
+}
+
+function renderEvent(ev) {
+  app.current = ev;
   $("detail-hint").hidden = true;
+  const analyst = new Set(ev.analyst_fields || []);
+  const badge = $("review-badge");
+  const status = ev.review_status || "unreviewed";
+  badge.textContent = status;
+  badge.className = `badge status-${status}`;
+  badge.hidden = false;
   const dl = $("detail-fields");
   dl.replaceChildren();
-  for (const f of DETAIL_FIELDS) {
+  const fields = [...DETAIL_FIELDS, ...[...analyst].filter((f) => !DETAIL_FIELDS.includes(f))];
+  for (const f of fields) {
     let v = ev[f];
-    if (v === null || v === undefined || v === "") continue;
+    if ((v === null || v === undefined || v === "") && !analyst.has(f)) continue;
     if (f === "fatalities" && ev.fatalities_low != null && ev.fatalities_high != null
-        && ev.fatalities_low !== ev.fatalities_high) v = `${v} (${ev.fatalities_low}–${ev.fatalities_high})`;
-    dl.appendChild(el("dt", {}, f));
-    dl.appendChild(el("dd", {}, v));
+        && ev.fatalities_low !== ev.fatalities_high && !analyst.has(f)) v = `${v} (${ev.fatalities_low}–${ev.fatalities_high})`;
+    const dt = el("dt", { "data-field": f }, f);
+    const dd = el("dd", { "data-field": f }, v === null || v === undefined || v === "" ? "—" : v);
+    if (analyst.has(f)) {
+      dt.classList.add("analyst");
+      dd.classList.add("analyst");
+      dd.appendChild(el("span", { class: "analyst-tag", title: "set by an analyst; survives re-extraction" }, "analyst"));
+    }
+    dl.append(dt, dd);
   }
   const doc = ev.document;
   const title = doc ? [doc.title, doc.source, doc.published].filter(Boolean).join(" · ") : "(source not stored)";
   $("doc-title").textContent = title;
   renderHighlighted($("doc-text"), doc ? doc.text : "", ev.evidence);
-  $("detail").dataset.eventId = String(id);
+  $("review").hidden = false;
+  if (!$("correct-form").hidden) fillCorrectForm(ev);
+  $("detail").dataset.eventId = String(ev.id);
+  $("detail").dataset.reviewStatus = status;
+}
+
+// ------------------------------------------------------------------------------------------- review
+
+// ACLED's taxonomy, mirrored from frontlines/acled.py (tests/test_web_review.py checks they agree), so the
+// sub-event type offered always belongs to the chosen event type.
+const TAXONOMY = {
+  "Battles": ["Government regains territory", "Non-state actor overtakes territory", "Armed clash"],
+  "Protests": ["Excessive force against protesters", "Protest with intervention", "Peaceful protest"],
+  "Riots": ["Violent demonstration", "Mob violence"],
+  "Explosions/Remote violence": [
+    "Chemical weapon", "Air/drone strike", "Suicide bomb", "Shelling/artillery/missile attack",
+    "Remote explosive/landmine/IED", "Grenade",
+  ],
+  "Violence against civilians": ["Sexual violence", "Attack", "Abduction/forced disappearance"],
+  "Strategic developments": [
+    "Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use", "Headquarters or base established",
+    "Looting/property destruction", "Non-violent transfer of territory", "Other",
+  ],
+};
+const INTER_CATEGORIES = [
+  "State forces", "Rebel group", "Political militia", "Identity militia", "Rioters", "Protesters", "Civilians",
+  "External/Other forces",
+];
+const CERTAINTY = ["reported", "claimed", "disputed"];
+const PRECISION = ["1", "2", "3"];
+
+// The fields an analyst may correct, in form order. kind: how the form value is typed before sending.
+const EDITABLE = [
+  { name: "event_date", input: "date", required: true },
+  { name: "date_earliest", input: "date" },
+  { name: "date_latest", input: "date" },
+  { name: "time_precision", options: PRECISION, kind: "int" },
+  { name: "event_type", options: Object.keys(TAXONOMY), required: true },
+  { name: "sub_event_type", options: [], required: true },
+  { name: "actor1" }, { name: "assoc_actor_1" }, { name: "inter1", options: INTER_CATEGORIES },
+  { name: "actor2" }, { name: "assoc_actor_2" }, { name: "inter2", options: INTER_CATEGORIES },
+  { name: "admin1" }, { name: "admin2" }, { name: "location" },
+  { name: "latitude", input: "number", kind: "float", min: "-90", max: "90", step: "any" },
+  { name: "longitude", input: "number", kind: "float", min: "-180", max: "180", step: "any" },
+  { name: "geo_precision", options: PRECISION, kind: "int" },
+  { name: "fatalities", input: "number", kind: "int", min: "0", step: "1", required: true },
+  { name: "attribution" },
+  { name: "certainty", options: CERTAINTY, required: true },
+  { name: "notes", input: "textarea" },
+];
+
+const TOKEN_KEY = "frontlines.token"; // sessionStorage: gone when the tab closes, never put in a URL
+const NO_TOKEN = "Writes need an API token: create one with `frontlines token create NAME` and paste it in the token field.";
+
+function token() { return sessionStorage.getItem(TOKEN_KEY) || ""; }
+
+function setupReview() {
+  const input = $("review-token");
+  input.value = token();
+  const sync = () => {
+    const v = input.value.trim();
+    if (v) sessionStorage.setItem(TOKEN_KEY, v); else sessionStorage.removeItem(TOKEN_KEY);
+    $("token-hint").hidden = Boolean(v);
+  };
+  input.addEventListener("input", sync);
+  $("token-forget").addEventListener("click", () => { input.value = ""; sync(); });
+  sync();
+  $("review-confirm").addEventListener("click", () => review("confirm"));
+  $("review-reject").addEventListener("click", () => review("reject"));
+  $("review-correct").addEventListener("click", toggleCorrectForm);
+  $("correct-cancel").addEventListener("click", () => { $("correct-form").hidden = true; });
+  $("correct-form").addEventListener("submit", (e) => { e.preventDefault(); submitCorrection(); });
+  buildCorrectForm();
+}
+
+function reviewMessage(text, kind = "info") {
+  const p = $("review-msg");
+  p.textContent = text;
+  p.className = `review-msg ${kind}`;
+}
+
+function buildCorrectForm() {
+  const box = $("correct-fields");
+  for (const f of EDITABLE) {
+    const id = `fix-${f.name}`;
+    let input;
+    if (f.options) {
+      input = el("select", { id, name: f.name });
+      if (!f.required) input.appendChild(el("option", { value: "" }, "—"));
+      for (const o of f.options) input.appendChild(el("option", { value: o }, o));
+    } else if (f.input === "textarea") {
+      input = el("textarea", { id, name: f.name, rows: "3" });
+    } else {
+      input = el("input", { id, name: f.name, type: f.input || "text" });
+      for (const a of ["min", "max", "step"]) if (f[a]) input.setAttribute(a, f[a]);
+    }
+    if (f.required) input.required = true;
+    box.append(el("label", { for: id }, f.name), input);
+  }
+  $("fix-event_type").addEventListener("change", () => fillSubTypes($("fix-event_type").value, null));
+}
+
+function fillSubTypes(eventType, current) {
+  const select = $("fix-sub_event_type");
+  select.replaceChildren();
+  for (const s of TAXONOMY[eventType] || []) select.appendChild(el("option", { value: s }, s));
+  if (current && (TAXONOMY[eventType] || []).includes(current)) select.value = current;
+}
+
+function fillCorrectForm(ev) {
+  const analyst = new Set(ev.analyst_fields || []);
+  for (const f of EDITABLE) {
+    const input = $(`fix-${f.name}`);
+    const v = ev[f.name];
+    if (f.name === "sub_event_type") fillSubTypes(ev.event_type, v);
+    else input.value = v === null || v === undefined ? "" : String(v);
+    input.classList.toggle("analyst", analyst.has(f.name));
+  }
+}
+
+function toggleCorrectForm() {
+  if (!app.current) return;
+  if (!token()) { reviewMessage(NO_TOKEN, "error"); return; }
+  const form = $("correct-form");
+  form.hidden = !form.hidden;
+  if (!form.hidden) { fillCorrectForm(app.current); $("fix-fatalities").focus(); }
+}
+
+function formValue(f) {
+  const raw = $(`fix-${f.name}`).value;
+  const v = f.input === "textarea" ? raw : raw.trim();
+  if (v === "") return null;
+  if (f.kind === "int") return Number.parseInt(v, 10);
+  if (f.kind === "float") return Number(v);
+  return v;
+}
+
+function sameValue(a, b) {
+  if (a === undefined) a = null;
+  if (b === undefined) b = null;
+  if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) < 1e-9;
+  return a === b;
+}
+
+async function submitCorrection() {
+  const ev = app.current;
+  const fields = {};
+  for (const f of EDITABLE) {
+    const v = formValue(f);
+    if (!sameValue(v, ev[f.name])) fields[f.name] = v;
+  }
+  // The API validates the type pair together, so a change to either sends both.
+  if ("event_type" in fields || "sub_event_type" in fields) {
+    fields.event_type = formValue(EDITABLE.find((f) => f.name === "event_type"));
+    fields.sub_event_type = formValue(EDITABLE.find((f) => f.name === "sub_event_type"));
+  }
+  if (!Object.keys(fields).length) { reviewMessage("Nothing changed: edit a field first.", "error"); return; }
+  if (await review("correct", fields)) $("correct-form").hidden = true;
+}
+
+// FastAPI's error detail is a string or a list of {loc, msg}; either way, one readable line.
+function describeDetail(detail) {
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    return detail.map((d) => (d && d.msg ? `${(d.loc || []).filter((p) => p !== "body").join(".")}: ${d.msg}` : JSON.stringify(d))).join("; ");
+  }
+  return detail ? JSON.stringify(detail) : "";
+}
+
+async function writeRequest(url, body) {
+  if (!token()) { reviewMessage(NO_TOKEN, "error"); return null; }
+  for (const b of document.querySelectorAll("#review button")) b.disabled = true;
+  reviewMessage("Saving…");
+  try {
+    const r = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token()}` },
+      body: JSON.stringify(body),
+    });
+    let data = null;
+    try { data = await r.json(); } catch { /* empty or non-JSON body */ }
+    if (r.ok) return data;
+    const detail = describeDetail(data && data.detail);
+    const why = {
+      401: `Token refused (401): ${detail || "missing or revoked"}. Create one with \`frontlines token create NAME\`.`,
+      403: `Not allowed (403): ${detail}`,
+      404: `Not found (404): ${detail || "the event or change no longer exists"}`,
+      409: `Conflict (409): ${detail || "this change was already reverted"}`,
+      413: "Too large (413): the request body is over 64 KiB.",
+      422: `Invalid value (422): ${detail}`,
+    }[r.status] || `Server error (HTTP ${r.status})${detail ? ": " + detail : ""}`;
+    reviewMessage(why, "error");
+    return null;
+  } catch (err) {
+    reviewMessage("Network error: " + err.message, "error");
+    return null;
+  } finally {
+    for (const b of document.querySelectorAll("#review button")) b.disabled = false;
+  }
+}
+
+async function review(action, fields) {
+  if (!app.current) return false;
+  const body = { action };
+  if (fields) body.fields = fields;
+  const note = $("review-note").value.trim();
+  if (note) body.note = note;
+  const ev = await writeRequest(`/api/events/${encodeURIComponent(app.current.id)}/review`, body);
+  if (!ev) return false;
+  $("review-note").value = "";
+  reviewMessage(action === "correct" ? `Saved: ${Object.keys(fields).join(", ")}.` : `Saved: ${action}ed.`, "ok");
+  await afterWrite(ev);
+  return true;
+}
+
+async function revert(auditId) {
+  const ev = await writeRequest(`/api/audit/${encodeURIComponent(auditId)}/revert`, {});
+  if (!ev) return;
+  reviewMessage(`Change #${auditId} reverted.`, "ok");
+  await afterWrite(ev);
+}
+
+async function afterWrite(ev) {
+  renderEvent(ev);
+  await Promise.allSettled([loadAudit(), app.map ? loadEvents() : null, loadCasualties()]);
+}
+
+async function loadAudit() {
+  const ev = app.current;
+  if (!ev) return;
+  const list = $("audit-list");
+  let data;
+  try {
+    data = await getJSON(`/api/audit?${new URLSearchParams({ event_id: ev.event_id, limit: "100" })}`);
+  } catch (err) {
+    list.replaceChildren(el("li", { class: "hint" }, "Audit log unavailable: " + err.message));
+    $("audit").hidden = false;
+    return;
+  }
+  if (!app.current || app.current.event_id !== ev.event_id) return; // another event was opened meanwhile
+  list.replaceChildren();
+  if (!data.items.length) list.appendChild(el("li", { class: "hint" }, "No review yet."));
+  for (const item of data.items) list.appendChild(auditEntry(item));
+  if (data.total > data.items.length) list.appendChild(el("li", { class: "hint" }, `… ${data.total - data.items.length} older changes`));
+  $("audit").hidden = false;
+  $("audit").dataset.total = String(data.total);
+}
+
+function showValue(v) {
+  if (v === null || v === undefined || v === "") return "—";
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+function auditEntry(item) {
+  const li = el("li", { class: item.reverted_by != null ? "audit-entry reverted" : "audit-entry", "data-audit-id": String(item.id) });
+  const when = (item.at || "").replace("T", " ").replace(/(\.\d+)?(\+00:00|Z)$/, " UTC");
+  const head = el("div", { class: "audit-head" });
+  head.append(el("strong", {}, item.action), document.createTextNode(` by ${item.reviewer} · ${when} · #${item.id}`));
+  if (item.reverted_by != null) head.appendChild(el("span", { class: "audit-reverted" }, ` · reverted by #${item.reverted_by}`));
+  li.appendChild(head);
+  for (const f of item.fields || []) {
+    const row = el("div", { class: "audit-change" });
+    row.append(el("code", {}, f), document.createTextNode(": "), el("span", { class: "before" }, showValue((item.before || {})[f])),
+      document.createTextNode(" → "), el("span", { class: "after" }, showValue((item.after || {})[f])));
+    li.appendChild(row);
+  }
+  if (item.note) li.appendChild(el("div", { class: "audit-note" }, item.note));
+  if (item.reverted_by == null) {
+    const b = el("button", { type: "button", class: "audit-revert" }, "Revert");
+    b.addEventListener("click", () => revert(item.id));
+    li.appendChild(b);
+  }
+  return li;
 }
 
 // Source text with every evidence span marked; spans may overlap (a sentence for notes and a word inside it
