@@ -1,14 +1,19 @@
-"""The read-only REST API and the offline dashboard behind `frontlines serve`.
+"""The REST API and the offline dashboard behind `frontlines serve`.
 
 `create_app(db_url)` builds a FastAPI app over one store. Events are the stored (per-report, unmerged) rows,
 filtered and paginated in SQL so the listing stays cheap on large stores; control, counts, casualties and claims
 reuse the views in `frontlines.views`, cached per store fingerprint (row counts), which also keys the ETags.
 Every GET under /api answers 304 to a matching If-None-Match. Errors never carry a traceback to the client.
+
+Writes (analyst review, see `frontlines.store.review` and docs/review.md) need `Authorization: Bearer <token>`
+(`frontlines token create`). Request bodies are capped at 64 KiB; CORS is closed unless origins are given; reads
+need a token too when the server is bound beyond loopback, unless reads are opened explicitly.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -18,12 +23,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 
+from frontlines.api.tokens import verify_token
+from frontlines.store import review
 from frontlines.store.db import open_store
 from frontlines.store.models import DocumentRow, EventRow, EvidenceRow
 from frontlines.store.repository import Store
@@ -34,6 +43,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 FINGERPRINT_TTL_S = 2.0  # how long a store fingerprint (5 COUNT queries) is reused between requests
 MAX_LIMIT = 1000
 MAX_STEPS = 400
+MAX_BODY = 64 * 1024  # bytes: a review request is a few hundred
 
 # ------------------------------------------------------------------------------------------------ models
 
@@ -74,6 +84,8 @@ class EventOut(BaseModel):
     certainty: str
     confidence: float
     notes: str | None = None
+    review_status: Literal["unreviewed", "confirmed", "corrected", "rejected"] = "unreviewed"
+    analyst_fields: list[str] = Field(default=[], description="Fields whose value an analyst set.")
 
 
 class EventPage(BaseModel):
@@ -104,6 +116,34 @@ class DocumentOut(BaseModel):
 class EventDetail(EventOut):
     evidence: list[EvidenceOut]
     document: DocumentOut | None
+
+
+class ReviewIn(BaseModel):
+    action: Literal["confirm", "reject", "correct"]
+    fields: dict[str, Any] | None = Field(default=None, description="Field -> value; only for correct.")
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class RevertIn(BaseModel):
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class AuditEntry(BaseModel):
+    id: int
+    event_id: str
+    reviewer: str
+    at: str = Field(description="ISO 8601, UTC.")
+    action: Literal["confirm", "reject", "correct", "revert"]
+    fields: list[str]
+    before: dict[str, Any]
+    after: dict[str, Any]
+    note: str | None = None
+    reverted_by: int | None = None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntry]
+    total: int
 
 
 class ControlProps(BaseModel):
@@ -197,7 +237,7 @@ class Health(BaseModel):
 
 # ------------------------------------------------------------------------------------------------ service
 
-_EVENT_COLS = [c for c in EventOut.model_fields if c != "id"]
+_EVENT_COLS = [c for c in EventOut.model_fields if c not in ("id", "review_status", "analyst_fields")]
 
 
 class Service:
@@ -222,10 +262,17 @@ class Service:
         from frontlines.geo.boundaries import layer_names
 
         parts = sorted(self.store.counts().items()) + [("layers", layer_names(self.store))]
+        with self.store.engine.connect() as conn:
+            parts.append(("reviews", review.review_version(conn)))  # a review changes no row count
         fp = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
         with self._lock:
             self._fp = (now, fp)
         return fp
+
+    def invalidate(self) -> None:
+        """Forget the fingerprint after a write, so the next read (and its ETag) sees the change at once."""
+        with self._lock:
+            self._fp = None
 
     def _cached(self, key: str, build: Any) -> Any:
         fp = self.fingerprint()
@@ -301,7 +348,7 @@ class Service:
         if f.get("bbox"):
             minlon, minlat, maxlon, maxlat = f["bbox"]
             conds.append(and_(t.longitude.between(minlon, maxlon), t.latitude.between(minlat, maxlat)))
-        where = and_(*conds) if conds else None
+        where = self._reviewed_where(and_(*conds) if conds else None, f)
         count_q = select(func.count()).select_from(EventRow.__table__)
         page_q = select(t.id, *(t[c] for c in _EVENT_COLS))
         if where is not None:
@@ -311,7 +358,42 @@ class Service:
         with self.store.engine.connect() as conn:
             total = conn.execute(count_q).scalar_one()
             rows = conn.execute(page_q).mappings().all()
-        return EventPage(total=total, limit=limit, offset=offset, items=[EventOut(**r) for r in rows])
+        return EventPage(total=total, limit=limit, offset=offset, items=self._overlaid(rows))
+
+    # -- analyst reviews over the extractor's rows (frontlines.store.review)
+
+    def reviewed(self) -> review.ReviewedSet:
+        def build() -> review.ReviewedSet:
+            with self.store.engine.connect() as conn:
+                return review.reviewed_set(conn, _EVENT_COLS)
+
+        return self._cached("reviewed", build)
+
+    def _reviewed_where(self, where: Any, f: dict[str, Any]) -> Any:
+        """`where` on reviewed values: rejected events out (unless asked for), and corrected events matched
+        on their reviewed values in Python (few), bypassing the SQL filter on the extractor's."""
+        rs = self.reviewed()
+        if not rs.rejected and not rs.corrected:
+            return where
+        t = EventRow.__table__.c
+        if where is not None and rs.corrected:
+            hits = [rid for rid, vals in rs.rows if review.matches(f, vals)]
+            where = or_(and_(where, t.event_id.not_in(rs.corrected)), t.id.in_(hits) if hits else false())
+        if rs.rejected and not f.get("include_rejected"):
+            keep = t.event_id.not_in(rs.rejected)
+            where = keep if where is None else and_(where, keep)
+        return where
+
+    def _overlaid(self, rows: Any) -> list[EventOut]:
+        with self.store.engine.connect() as conn:
+            overlays = review.load_overlays(conn, (r["event_id"] for r in rows)) if rows else {}
+        out = []
+        for r in rows:
+            ov = overlays.get(r["event_id"])
+            status, analyst = review.review_fields(ov)
+            vals = review.apply_overlay(r, ov, iso_dates=False)
+            out.append(EventOut(**vals, review_status=status, analyst_fields=analyst))
+        return out
 
     def event(self, row_id: int) -> EventDetail | None:
         t = EventRow.__table__.c
@@ -331,7 +413,7 @@ class Service:
             ).all()
         doc = self.document(row["document_id"])
         return EventDetail(
-            **row,
+            **self._overlaid([row])[0].model_dump(),
             evidence=[
                 EvidenceOut(start=a, end=b, text=txt, fields=list(fl or [])) for a, b, txt, fl in spans
             ],
@@ -472,10 +554,101 @@ def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
 # ------------------------------------------------------------------------------------------------ app
 
 
-def create_app(db_url: str) -> FastAPI:
-    """The API and dashboard over the store at `db_url` (reads only)."""
+class _BodyLimit:
+    """ASGI middleware: 413 for a request body over `limit` bytes, declared (Content-Length) or streamed."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.limit
+            except ValueError:
+                return await _send_json(send, 400, "bad Content-Length")
+            if too_big:
+                return await _send_json(send, 413, f"request body over {self.limit} bytes")
+        seen = 0
+        over = False
+        started = False
+
+        async def limited_receive() -> Any:
+            nonlocal seen, over
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:
+                    over = True
+                    return {"type": "http.disconnect"}  # stop reading; the answer below is a 413
+            return msg
+
+        async def guarded_send(msg: Any) -> None:
+            nonlocal started
+            if over and not started:
+                started = True
+                await _send_json(send, 413, f"request body over {self.limit} bytes")
+                return
+            if over:
+                return  # the route's own answer to the cut-off body is dropped
+            started = started or msg["type"] == "http.response.start"
+            await send(msg)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not over:
+                raise  # a real error: the app's handlers answer it
+        if over and not started:
+            await _send_json(send, 413, f"request body over {self.limit} bytes")
+
+
+async def _send_json(send: Any, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    scheme, _, secret = auth.partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
+_bearer_scheme = HTTPBearer(auto_error=False, description="A token from `frontlines token create NAME`.")
+
+
+def require_reviewer(
+    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)]
+) -> str:
+    """The token's name (the reviewer in the audit log); 401 without a live token."""
+    name = verify_token(request.app.state.service.store, creds.credentials if creds else None)
+    if name is None:
+        raise HTTPException(401, "a valid API token is required", headers={"WWW-Authenticate": "Bearer"})
+    return name
+
+
+Reviewer = Annotated[str, Depends(require_reviewer)]
+
+
+def create_app(
+    db_url: str,
+    *,
+    cors_origins: list[str] | tuple[str, ...] = (),
+    read_token: bool = False,
+    max_body: int = MAX_BODY,
+) -> FastAPI:
+    """The API and dashboard over the store at `db_url`.
+
+    Writes need a bearer token; `read_token=True` (a server bound beyond loopback) asks one for reads under
+    /api as well. CORS headers are sent only for `cors_origins`.
+    """
     store = open_store(db_url)
     service = Service(store)
+    reviews = review.Reviews(store)
     app = FastAPI(
         title="frontlines",
         summary="Conflict events, territorial control and aggregate claims, each traced to source text.",
@@ -488,6 +661,20 @@ def create_app(db_url: str) -> FastAPI:
         # The traceback goes to the server log only, never to the client.
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+    if read_token:
+
+        @app.middleware("http")
+        async def _read_auth(request: Request, call_next: Any) -> Response:
+            # Beyond loopback the data itself is guarded: every /api request needs a live token.
+            if request.url.path.startswith("/api/") and request.method != "OPTIONS":
+                if await run_in_threadpool(verify_token, store, _bearer(request)) is None:
+                    return JSONResponse(
+                        {"detail": "a valid API token is required"},
+                        status_code=401,
+                        headers={"WWW-Authenticate": "Bearer"},
+                    )
+            return await call_next(request)
 
     @app.middleware("http")
     async def _etag(request: Request, call_next: Any) -> Response:
@@ -533,12 +720,17 @@ def create_app(db_url: str) -> FastAPI:
         bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
         certainty: str | None = None,
         q: Annotated[str | None, Query(description="Case-insensitive text search in notes.")] = None,
+        include_rejected: Annotated[
+            bool, Query(description="Also list events an analyst rejected (left out by default).")
+        ] = False,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> EventPage:
-        """Stored events, ordered by event_date then row id (undated last), with the total matching count."""
+        """Stored events with analysts' reviews applied, ordered by event_date then row id (undated last),
+        with the total matching count."""
         f = dict(date_from=date_from, date_to=date_to, event_type=event_type, sub_event_type=sub_event_type,
-                 actor=actor, admin1=admin1, admin2=admin2, bbox=_bbox(bbox), certainty=certainty, q=q)  # fmt: skip
+                 actor=actor, admin1=admin1, admin2=admin2, bbox=_bbox(bbox), certainty=certainty, q=q,
+                 include_rejected=include_rejected)  # fmt: skip
         return service.events(f, limit, offset)
 
     @app.get("/api/events/{row_id}", response_model=EventDetail)
@@ -547,6 +739,54 @@ def create_app(db_url: str) -> FastAPI:
         out = service.event(row_id)
         if out is None:
             raise HTTPException(404, f"no event with id {row_id}")
+        return out
+
+    def _review_error(e: Exception) -> HTTPException:
+        if isinstance(e, review.ReviewNotFound):
+            return HTTPException(404, str(e))
+        if isinstance(e, review.ReviewConflict):
+            return HTTPException(409, str(e))
+        return HTTPException(422, str(e))
+
+    @app.post("/api/events/{row_id}/review", response_model=EventDetail)
+    def review_event(row_id: int, body: ReviewIn, who: Reviewer) -> EventDetail:
+        """Confirm, reject or correct an event (a token is required). The review is kept by the stable
+        event_id, so it applies to every stored row of that event and survives re-extraction."""
+        event_id = reviews.event_id_of(row_id)
+        if event_id is None:
+            raise HTTPException(404, f"no event with id {row_id}")
+        try:
+            reviews.review(event_id, body.action, who, body.fields, body.note)
+        except (review.ReviewError, review.ReviewNotFound) as e:
+            raise _review_error(e) from None
+        service.invalidate()
+        out = service.event(row_id)
+        assert out is not None
+        return out
+
+    @app.get("/api/audit", response_model=AuditPage)
+    def audit(
+        event_id: Annotated[str | None, Query(max_length=128, description="A stable event id.")] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> AuditPage:
+        """The review audit log, newest first: who changed what, when (UTC), the values before and after."""
+        items, total = reviews.audit(event_id, limit, offset)
+        return AuditPage(items=[AuditEntry(**i) for i in items], total=total)
+
+    @app.post("/api/audit/{audit_id}/revert", response_model=EventDetail)
+    def revert(audit_id: int, who: Reviewer, body: RevertIn | None = None) -> EventDetail:
+        """Undo one change (a token is required): its fields and status go back to what they were before it,
+        recorded as a new "revert" entry; 409 when it was already reverted."""
+        try:
+            _, event_id = reviews.revert(audit_id, who, body.note if body else None)
+        except (review.ReviewError, review.ReviewNotFound, review.ReviewConflict) as e:
+            raise _review_error(e) from None
+        service.invalidate()
+        row_id = reviews.row_of(event_id)
+        out = service.event(row_id) if row_id is not None else None
+        if out is None:
+            raise HTTPException(404, f"event {event_id!r} is no longer stored")
         return out
 
     @app.get("/api/documents/{row_id}", response_model=DocumentOut)
@@ -599,6 +839,18 @@ def create_app(db_url: str) -> FastAPI:
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    if cors_origins:  # closed unless asked: no Access-Control-Allow-Origin at all by default
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag"],
+        )
+    app.add_middleware(_BodyLimit, limit=max_body)  # outermost: before anything reads the body
+
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return Response(status_code=204)
@@ -621,16 +873,45 @@ def serve_command(
         str, typer.Option("--host", help="Interface to bind (loopback by default).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option("--cors-origin", help="Allow cross-origin requests from this origin (repeatable)."),
+    ] = None,
+    open_reads: Annotated[
+        bool,
+        typer.Option(
+            "--open-reads", help="Off loopback, serve reads without a token (writes always need one)."
+        ),
+    ] = False,
 ) -> None:
-    """Serve the read-only API (/api, /docs) and the map dashboard (/) over a store."""
+    """Serve the API (/api, /docs) and the map dashboard (/) over a store. Writes need a token
+    (`frontlines token create`); reads need one too when bound beyond loopback, unless --open-reads."""
     import uvicorn
 
     from frontlines.config import resolve_db_url
 
     url = resolve_db_url(db)
+    guarded = not is_loopback(host) and not open_reads
     if not (STATIC_DIR / "vendor" / "leaflet.js").is_file():
         typer.echo(
             "warning: Leaflet is missing; run scripts/web-assets.sh for the map (the API works).", err=True
         )
     typer.echo(f"frontlines: dashboard on http://{host}:{port}/  (API docs: /docs)", err=True)
-    uvicorn.run(create_app(url), host=host, port=port, log_level="info")
+    if guarded:
+        typer.echo(
+            f"frontlines: {host} is not loopback: reads need a token too (--open-reads to lift)", err=True
+        )
+    app = create_app(url, cors_origins=cors_origin or (), read_token=guarded)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback interface (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: assume it reaches beyond this machine

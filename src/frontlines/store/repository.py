@@ -11,13 +11,15 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields as dc_fields
 from datetime import UTC, date, datetime
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import Engine, Select, delete, func, select, update
+from sqlalchemy import Engine, Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontlines.records import Claim, Document, Event, Evidence, Record
+from frontlines.store import review
 from frontlines.store.models import (
     ActorRow,
     ClaimRow,
@@ -245,8 +247,13 @@ class Store:
         event_type: str | None = None,
         since: date | None = None,
         until: date | None = None,
+        include_rejected: bool = False,
     ) -> Iterator[Event]:
-        """Stored events (with evidence) in insertion order, optionally filtered; dates are inclusive."""
+        """Stored events (with evidence) in insertion order, optionally filtered; dates are inclusive.
+
+        Analyst reviews overlay the extractor's values (`store.review`); events an analyst rejected are left
+        out unless `include_rejected`.
+        """
         t = EventRow.__table__.c
         conds = []
         if document_row_id is not None:
@@ -259,11 +266,41 @@ class Store:
             conds.append(t.event_date >= since)
         if until is not None:
             conds.append(t.event_date <= until)
-        for row, spans in self._paged_records(EventRow, "event_id", _EVENT_COLS, conds):
+        with self.engine.connect() as conn:
+            reviewed = review.has_reviews(conn)  # none: no overlay step at all
+        if reviewed and conds and (event_type, since, until) != (None, None, None):
+            # An analyst may have moved a reviewed event into (or out of) the filter: reviewed events bypass
+            # the SQL filter on those fields and are checked again on their reviewed values below.
+            doc_conds = conds[: (document_row_id is not None) + (doc_id is not None)]
+            conds = [*doc_conds, or_(and_(*conds[len(doc_conds) :]), t.event_id.in_(review.reviewed_ids()))]
+        rows = self._paged_records(EventRow, "event_id", _EVENT_COLS, conds)
+        for row, spans in self._overlaid(rows, include_rejected) if reviewed else rows:
             kw = dict(row)
             for c in _EVENT_DATES:
                 kw[c] = _iso(kw[c])
+            if reviewed and (
+                (event_type is not None and kw["event_type"] != event_type)
+                or (since is not None and (kw["event_date"] is None or kw["event_date"] < since.isoformat()))
+                or (until is not None and (kw["event_date"] is None or kw["event_date"] > until.isoformat()))
+            ):
+                continue
             yield Event(**kw, evidence=spans)
+
+    def _overlaid(
+        self, rows: Iterator[tuple[dict[str, Any], list[Evidence]]], include_rejected: bool
+    ) -> Iterator[tuple[dict[str, Any], list[Evidence]]]:
+        """Rows with their analyst reviews applied, a page of reviews per page of rows (one IN query)."""
+        while True:
+            page = list(islice(rows, PAGE))
+            if not page:
+                return
+            with self.engine.connect() as conn:
+                overlays = review.load_overlays(conn, (r["event_id"] for r, _ in page))
+            for r, spans in page:
+                ov = overlays.get(r["event_id"])
+                if ov is not None and ov.status == "rejected" and not include_rejected:
+                    continue
+                yield review.apply_overlay(r, ov, iso_dates=False), spans
 
     def iter_claims(
         self, *, document_row_id: int | None = None, metric: str | None = None
