@@ -1,0 +1,250 @@
+"""API security: token-guarded writes (hashed at rest, revocable), body limit, CORS closed by default,
+parameterised filters, no tracebacks to clients, loopback binding and token-guarded reads beyond it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, select, text
+from typer.testing import CliRunner
+
+from frontlines.api.app import create_app, is_loopback
+from frontlines.api.tokens import create_token, revoke_token, token_app, verify_token
+from frontlines.records import Document, Event, Evidence
+from frontlines.store import open_store
+from frontlines.store.models import ApiTokenRow
+
+TEXT = "Gunmen attacked a police post near the river crossing at dawn, wounding two guards."
+ORIGIN = "https://analysts.example.org"
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    u = f"sqlite:///{tmp_path / 'store.db'}"
+    with open_store(u) as s:
+        d = Document(
+            id="sec.txt", text=TEXT, published=date(2021, 7, 1), title="t", origin="sec.txt", fmt="text"
+        )
+        row, _ = s.add_document(d)
+        ev = Event(d.id, event_id="sec1", event_date="2021-07-01", event_type="Battles", sub_event_type="Armed clash",
+                   actor1="Unidentified Armed Group (Afghanistan)", admin1="Kunduz", admin2="Imam Sahib",
+                   notes="post attacked", evidence=[Evidence.of(d, 0, 6, ["actor1"])])  # fmt: skip
+        s.save_extraction(row, [ev], "v1")
+    return u
+
+
+@pytest.fixture
+def client(url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(url)) as c:
+        yield c
+
+
+def _review(c: TestClient, token: str | None, body: Any = None, **kw: Any) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return c.post("/api/events/1/review", json=body or {"action": "confirm"}, headers=headers, **kw)
+
+
+# ---------------------------------------------------------------------------------------------- tokens
+
+
+def test_writes_need_a_live_token(client: TestClient, url: str) -> None:
+    r = _review(client, None)
+    assert r.status_code == 401 and r.json() == {"detail": "a valid API token is required"}
+    assert r.headers["www-authenticate"] == "Bearer"
+    assert _review(client, "fl_not-a-real-token").status_code == 401
+    r = client.post(
+        "/api/events/1/review", json={"action": "confirm"}, headers={"Authorization": "Basic YTpi"}
+    )
+    assert r.status_code == 401
+    assert client.post("/api/audit/1/revert").status_code == 401
+    secret = create_token(url, "alice")
+    assert _review(client, secret).status_code == 200
+    assert client.get("/api/audit").json()["items"][0]["reviewer"] == "alice"  # identity = the token's name
+    revoke_token(url, "alice")
+    assert _review(client, secret).status_code == 401
+    assert client.get("/api/audit").json()["total"] == 1  # the refused write changed nothing
+
+
+def test_tokens_are_stored_hashed(url: str, tmp_path: Path) -> None:
+    secret = create_token(url, "bob")
+    assert len(secret) >= 40  # 256 random bits, url-safe
+    with open_store(url) as s, s.engine.connect() as conn:
+        (row,) = conn.execute(select(ApiTokenRow.__table__)).mappings().all()
+        assert row["token_hash"] == hashlib.sha256(secret.encode()).hexdigest()
+        for table in inspect(conn).get_table_names():  # the secret is in no column of any table
+            for r in conn.execute(text(f'SELECT * FROM "{table}"')):
+                assert not any(secret in str(v) for v in r), table
+        conn.execute(text("PRAGMA wal_checkpoint(FULL)"))
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("store.db*"))
+    assert secret.encode() not in raw and row["token_hash"].encode() in raw
+    assert verify_token(url, secret) == "bob" and verify_token(url, row["token_hash"]) is None
+
+
+def test_token_cli_create_list_revoke(url: str) -> None:
+    runner = CliRunner()
+    made = runner.invoke(token_app, ["create", "carol", "--db", url])
+    assert made.exit_code == 0, made.output
+    secret = made.stdout.strip()
+    assert secret.startswith("fl_") and verify_token(url, secret) == "carol"
+    listed = runner.invoke(token_app, ["list", "--db", url])
+    assert "carol" in listed.stdout and "active" in listed.stdout and secret not in listed.stdout
+    assert runner.invoke(token_app, ["create", "carol", "--db", url]).exit_code == 1  # names are unique
+    assert runner.invoke(token_app, ["revoke", "carol", "--db", url]).exit_code == 0
+    assert verify_token(url, secret) is None
+    assert "revoked" in runner.invoke(token_app, ["list", "--db", url]).stdout
+    assert runner.invoke(token_app, ["revoke", "nobody", "--db", url]).exit_code == 1
+
+
+# ---------------------------------------------------------------------------------------------- limits
+
+
+def test_request_body_over_64_kib_is_refused(client: TestClient, url: str) -> None:
+    secret = create_token(url, "dave")
+    small = {"action": "correct", "fields": {"notes": "n" * 9000}}
+    assert _review(client, secret, small).status_code == 200
+    big = {"action": "correct", "fields": {"notes": "n" * (70 * 1024)}}
+    r = _review(client, secret, big)
+    assert r.status_code == 413 and "detail" in r.json()
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: a streamed body is counted as it arrives
+        yield b'{"action": "correct", "fields": {"notes": "'
+        for _ in range(80):
+            yield b"x" * 1024
+        yield b'"}}'
+
+    r = client.post("/api/events/1/review", content=chunks(),
+                    headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"})  # fmt: skip
+    assert r.status_code == 413
+    assert client.get("/api/audit").json()["total"] == 1  # only the small correction landed
+
+
+# ---------------------------------------------------------------------------------------------- CORS
+
+
+def test_cors_closed_by_default(client: TestClient) -> None:
+    r = client.get("/api/events", headers={"Origin": ORIGIN})
+    assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
+    pre = client.options(
+        "/api/events/1/review", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
+    assert "access-control-allow-origin" not in pre.headers
+
+
+def test_cors_open_to_the_given_origin_only(url: str) -> None:
+    with TestClient(create_app(url, cors_origins=[ORIGIN])) as c:
+        r = c.get("/api/events", headers={"Origin": ORIGIN})
+        assert r.headers["access-control-allow-origin"] == ORIGIN
+        pre = c.options(
+            "/api/events/1/review",
+            headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "authorization,content-type"},
+        )  # fmt: skip
+        assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == ORIGIN
+        other = c.get("/api/events", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+# ---------------------------------------------------------------------------------------------- injection
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("actor", "' OR '1'='1"),
+        ("actor", "%"),
+        ("q", "_"),
+        ("q", "post attacked' OR 1=1 --"),
+        ("admin1", "Kunduz'; DROP TABLE events; --"),
+        ("admin2", '" OR ""="'),
+        ("event_type", "Battles' OR 'a'='a"),
+        ("certainty", "reported') UNION SELECT token_hash FROM api_tokens --"),
+    ],
+)
+def test_injection_looking_filters_match_nothing(
+    client: TestClient, url: str, param: str, value: str
+) -> None:
+    create_token(url, "erin")
+    assert client.get("/api/events").json()["total"] == 1
+    r = client.get("/api/events", params={param: value})
+    assert r.status_code == 200 and r.json()["total"] == 0 and r.json()["items"] == []
+    assert client.get("/api/events").json()["total"] == 1  # the table is still there
+
+
+def test_injection_looking_audit_filter(client: TestClient) -> None:
+    r = client.get("/api/audit", params={"event_id": "sec1' OR '1'='1"})
+    assert r.status_code == 200 and r.json() == {"items": [], "total": 0}
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+
+def test_internal_errors_carry_no_traceback_or_sql(url: str) -> None:
+    app = create_app(url)
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError('SELECT token_hash FROM api_tokens WHERE name = "x" -- File "/srv/app.py", line 1')
+
+    app.state.service.facets = broken
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/api/facets")
+    assert r.status_code == 500 and r.json() == {"detail": "internal server error"}
+    assert "SELECT" not in r.text and "Traceback" not in r.text and "app.py" not in r.text
+
+
+# ---------------------------------------------------------------------------------------------- binding
+
+
+def _serve(monkeypatch: pytest.MonkeyPatch, *args: str) -> dict[str, Any]:
+    import uvicorn
+
+    from frontlines.api.app import serve_command
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    import typer
+
+    cli = typer.Typer()
+    cli.command()(serve_command)
+    res = CliRunner().invoke(cli, list(args))
+    assert res.exit_code == 0, res.output
+    return seen
+
+
+def test_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    seen = _serve(monkeypatch, "--db", url)
+    assert seen["host"] == "127.0.0.1"
+    with TestClient(seen["app"]) as c:  # loopback: reads are open, writes still need a token
+        assert c.get("/api/events", headers={"Origin": ORIGIN}).status_code == 200
+        assert "access-control-allow-origin" not in c.get("/api/events", headers={"Origin": ORIGIN}).headers
+        assert _review(c, None).status_code == 401
+
+
+def test_reads_need_a_token_off_loopback(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    secret = create_token(url, "frank")
+    seen = _serve(monkeypatch, "--db", url, "--host", "0.0.0.0", "--cors-origin", ORIGIN)
+    assert seen["host"] == "0.0.0.0"
+    with TestClient(seen["app"]) as c:
+        assert c.get("/api/events").status_code == 401
+        assert c.get("/api/audit").status_code == 401
+        ok = c.get("/api/events", headers={"Authorization": f"Bearer {secret}", "Origin": ORIGIN})
+        assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == ORIGIN
+        assert c.get("/").status_code == 200  # the page itself loads; its data needs the token
+    seen = _serve(monkeypatch, "--db", url, "--host", "0.0.0.0", "--open-reads")
+    with TestClient(seen["app"]) as c:
+        assert c.get("/api/events").status_code == 200
+        assert _review(c, None).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("host", "loop"),
+    [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("localhost", True), ("0.0.0.0", False),
+     ("::", False), ("192.168.1.10", False), ("example.org", False)],
+)  # fmt: skip
+def test_is_loopback(host: str, loop: bool) -> None:
+    assert is_loopback(host) is loop
