@@ -9,8 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from frontlines.api.app import create_app
+from frontlines.api.tokens import create_token
 from frontlines.records import Document, Event, Evidence
 from frontlines.store import Store, open_store
 from frontlines.store.models import AuditRow, EventRow, ReviewRow
@@ -250,3 +253,100 @@ def test_valid_vocabulary_is_accepted(store: Store) -> None:
                                             "fatalities": 0, "latitude": 31.5, "certainty": "claimed"})  # fmt: skip
     ev = _one(store, "clash2")
     assert ev.interaction == "Rebel group-Civilians" and ev.geo_precision == 2 and ev.certainty == "claimed"
+
+
+# ---------------------------------------------------------------------------------------------- over the API
+
+
+@pytest.fixture
+def api(store: Store, db_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    secret = create_token(db_url, "analyst one")
+    with TestClient(create_app(db_url)) as c:
+        yield c, {"Authorization": f"Bearer {secret}"}
+
+
+def _row(c: TestClient, event_id: str, **params: object) -> dict | None:
+    items = c.get("/api/events", params=params).json()["items"]
+    return next((e for e in items if e["event_id"] == event_id), None)
+
+
+def test_api_correct_shows_everywhere(api: tuple[TestClient, dict[str, str]]) -> None:
+    c, auth = api
+    row = _row(c, "cap1")
+    assert row["review_status"] == "unreviewed" and row["analyst_fields"] == []
+    etag = c.get(f"/api/events/{row['id']}").headers["etag"]
+    body = {"action": "correct", "fields": {"admin2": "Daman", "fatalities": 8}, "note": "per the governor"}
+    r = c.post(f"/api/events/{row['id']}/review", json=body, headers=auth)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["admin2"], out["fatalities"], out["review_status"]) == ("Daman", 8, "corrected")
+    assert out["analyst_fields"] == ["admin2", "fatalities"] and out["evidence"] and out["document"]
+    # the cached detail is not served stale after the write
+    again = c.get(f"/api/events/{row['id']}", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.json()["admin2"] == "Daman"
+    listed = _row(c, "cap1")
+    assert listed["admin2"] == "Daman" and listed["analyst_fields"] == ["admin2", "fatalities"]
+    assert _row(c, "cap1", admin2="daman") is not None and _row(c, "cap1", admin2="Spin Boldak") is None
+    assert c.get("/api/events", params={"admin2": "Spin Boldak"}).json()["total"] == 0
+    months = {m["key"]: m for m in c.get("/api/casualties").json()}
+    assert months["2021-07"]["fatalities"] == 9
+    feats = {f["properties"]["code"]: f["properties"] for f in c.get("/api/control").json()["features"]}
+    assert feats[DAMAN]["state"] != "government" and feats[SPIN]["state"] == "government"
+
+
+def test_api_reject_hides_unless_asked(api: tuple[TestClient, dict[str, str]]) -> None:
+    c, auth = api
+    row = _row(c, "cap1")
+    r = c.post(f"/api/events/{row['id']}/review", json={"action": "reject"}, headers=auth)
+    assert r.status_code == 200 and r.json()["review_status"] == "rejected"
+    assert _row(c, "cap1") is None and c.get("/api/events").json()["total"] == 1
+    assert _row(c, "cap1", include_rejected="true")["review_status"] == "rejected"
+    assert c.get("/api/events", params={"include_rejected": "true"}).json()["total"] == 2
+    assert c.get(f"/api/events/{row['id']}").json()["review_status"] == "rejected"  # detail still answers
+    feats = {f["properties"]["code"]: f["properties"] for f in c.get("/api/control").json()["features"]}
+    assert feats[SPIN]["state"] == "government"
+
+
+def test_api_errors(api: tuple[TestClient, dict[str, str]]) -> None:
+    c, auth = api
+    row_id = _row(c, "cap1")["id"]
+    assert c.post("/api/events/999999/review", json={"action": "confirm"}, headers=auth).status_code == 404
+    for body in (
+        {"action": "correct", "fields": {"geo_precision": 5}},
+        {"action": "correct", "fields": {"sub_event_type": "Peaceful protest", "event_type": "Battles"}},
+        {"action": "correct", "fields": {"nonsense": 1}},
+        {"action": "confirm", "fields": {"fatalities": 1}},
+        {"action": "approve"},
+        {"fields": {"fatalities": 1}},
+    ):
+        r = c.post(f"/api/events/{row_id}/review", json=body, headers=auth)
+        assert r.status_code == 422 and "detail" in r.json(), body
+    assert c.post("/api/audit/424242/revert", headers=auth).status_code == 404
+    assert c.get("/api/audit").json() == {"items": [], "total": 0}
+
+
+def test_api_audit_and_revert(api: tuple[TestClient, dict[str, str]]) -> None:
+    c, auth = api
+    cap, clash = _row(c, "cap1")["id"], _row(c, "clash2")["id"]
+    c.post(
+        f"/api/events/{cap}/review", json={"action": "correct", "fields": {"fatalities": 11}}, headers=auth
+    )
+    c.post(f"/api/events/{clash}/review", json={"action": "confirm"}, headers=auth)
+    c.post(f"/api/events/{cap}/review", json={"action": "confirm", "note": "ok"}, headers=auth)
+    log = c.get("/api/audit").json()
+    assert log["total"] == 3 and [i["action"] for i in log["items"]] == ["confirm", "confirm", "correct"]
+    assert all(i["reviewer"] == "analyst one" and i["at"].endswith("+00:00") for i in log["items"])
+    mine = c.get("/api/audit", params={"event_id": "cap1"}).json()
+    assert mine["total"] == 2 and {i["event_id"] for i in mine["items"]} == {"cap1"}
+    page = c.get("/api/audit", params={"limit": 1, "offset": 1}).json()
+    assert page["total"] == 3 and [i["id"] for i in page["items"]] == [log["items"][1]["id"]]
+    correction = log["items"][2]
+    assert correction["before"] == {"review_status": "unreviewed", "fatalities": 4}
+    assert correction["after"] == {"review_status": "corrected", "fatalities": 11}
+    r = c.post(f"/api/audit/{correction['id']}/revert", json={"note": "source misread"}, headers=auth)
+    assert r.status_code == 200 and r.json()["fatalities"] == 4 and r.json()["analyst_fields"] == []
+    assert r.json()["review_status"] == "confirmed"  # the later confirmation stands
+    top = c.get("/api/audit").json()["items"][0]
+    assert top["action"] == "revert" and top["note"] == "source misread"
+    assert c.get("/api/audit").json()["items"][3]["reverted_by"] == top["id"]
+    assert c.post(f"/api/audit/{correction['id']}/revert", headers=auth).status_code == 409
