@@ -24,10 +24,11 @@ from functools import lru_cache
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
+from spacy.vocab import Vocab
 
 from frontlines.extract.mentions import Actor, ActorMention
-from frontlines.nlp import doc_text
-from frontlines.resources import blank_english, load_yaml
+from frontlines.nlp import doc_text, pattern_tokenizer
+from frontlines.resources import load_yaml
 
 __all__ = ["ActorResolver", "find_actors", "get_resolver", "main_actor", "state_forces"]
 
@@ -99,7 +100,7 @@ class ActorResolver:
     def __init__(self, data: dict | None = None) -> None:
         if data is None:
             data = load_yaml("actors.yaml")
-        self._tokenizer = blank_english().tokenizer
+        self._tokenizer = pattern_tokenizer()
         self.countries: dict[str, _Country] = {}
         # Modifier words -> country ("nigerian", "afghanistan", "south african"); cased ones kept apart.
         self._nation: dict[str, str] = {}
@@ -613,10 +614,10 @@ def _doc_span(span: Span, start: int, end: int) -> Span:
 
 def _matcher_span_relative() -> bool:
     """Whether this spaCy's PhraseMatcher reports offsets relative to a Span it is given (probed once)."""
-    nlp = blank_english()
-    matcher = PhraseMatcher(nlp.vocab)
-    matcher.add("probe", [nlp.make_doc("b")])
-    return matcher(nlp.make_doc("a b")[1:], as_spans=False)[0][1] == 0
+    vocab = Vocab()  # no Language needed: building one costs a tenth of a second at import
+    matcher = PhraseMatcher(vocab)
+    matcher.add("probe", [Doc(vocab, words=["b"])])
+    return matcher(Doc(vocab, words=["a", "b"])[1:], as_spans=False)[0][1] == 0
 
 
 _SPAN_RELATIVE = _matcher_span_relative()
