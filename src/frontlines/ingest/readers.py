@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import email.utils
+import io
 import json
 import re
 import sys
@@ -47,7 +48,9 @@ INPUT_FORMATS = ("auto", "text", "markdown", "html", "jsonl", "feed")
 
 # A feed or a fetched page holds many reports, so it may be larger than one document.
 MAX_FEED_BYTES = 10 * config.MAX_DOCUMENT_BYTES
+# Each network read waits at most this long; the whole fetch at most `config.FETCH_TIMEOUT_S`.
 HTTP_TIMEOUT_S = 20.0
+_READ_CHUNK = 64 * 1024
 
 _MIB = config.MAX_DOCUMENT_BYTES // (1024 * 1024)
 _TOO_BIG = f"over the {_MIB} MiB limit"
@@ -96,7 +99,7 @@ def parse_date(value: object) -> date:
         if _ISO_DATE.match(s):
             return datetime.fromisoformat(s.replace("z", "Z")).date()
         return email.utils.parsedate_to_datetime(s).date()
-    except (ValueError, TypeError, IndexError):
+    except (ValueError, TypeError, IndexError, OverflowError):
         raise ValueError(f"unparseable published date '{s}'") from None
 
 
@@ -114,9 +117,22 @@ def _str_field(meta: dict[str, Any], key: str) -> str | None:
     if v is None:
         return None
     if isinstance(v, list):  # YAML/JSON bylines are sometimes lists of names
+        if not all(isinstance(x, str | int | float) for x in v):
+            raise _Reject(f"'{key}' is a list of {_kinds(v)}, not of names")
         v = ", ".join(str(x) for x in v)
+    elif isinstance(v, dict):
+        raise _Reject(f"'{key}' is a mapping, not text")
     s = str(v).strip()
+    if len(s) > _MAX_META_CHARS:
+        raise _Reject(f"'{key}' is over the {_MAX_META_CHARS:,}-character limit for metadata")
     return s or None
+
+
+_MAX_META_CHARS = 10_000
+
+
+def _kinds(values: list[Any]) -> str:
+    return "/".join(sorted({type(x).__name__ for x in values}))
 
 
 # ---------------------------------------------------------------------------------------------- entry point
@@ -207,7 +223,7 @@ def _read_file(p: str, published: date | None, input_format: str) -> Iterator[Do
             fmt = _format_of(p, head, input_format)
             if fmt == "jsonl":
                 fh.seek(0)
-                yield from _read_jsonl_lines(fh, p, published)
+                yield from _read_jsonl_lines(_bounded_lines(fh), p, published)
                 return
             limit = MAX_FEED_BYTES if fmt == "feed" else config.MAX_DOCUMENT_BYTES
             fh.seek(0)
@@ -267,17 +283,34 @@ def _check_text(text: str) -> None:
 
 
 def _finish(doc: Document, published: date | None) -> Document:
-    """Fill the publication date from a dateline, then from the default."""
+    """Fill the publication date from a dateline, then from the default; refuse a date no report has."""
     if doc.published is None:
         doc.published = parse_dateline(doc.text, published) or published
+    if doc.published is not None and not published_in_range(doc.published):
+        raise _Reject(f"published date {doc.published.isoformat()} is {_RANGE_MSG}", doc.text)
     return doc
+
+
+_RANGE_MSG = f"outside the years {config.MIN_PUBLISHED_YEAR}-{config.MAX_PUBLISHED_YEAR}"
+
+
+def published_in_range(d: date) -> bool:
+    """A publication date a news report can have (year 1 or 9999 is a placeholder or an error, and dates
+    that near the calendar's ends overflow date arithmetic downstream)."""
+    return config.MIN_PUBLISHED_YEAR <= d.year <= config.MAX_PUBLISHED_YEAR
 
 
 # ---------------------------------------------------------------------------------------------- text, markdown
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as strings, so `parse_date` judges them (PyYAML would raise on 2021-13-45)."""
+    """SafeLoader that leaves dates as strings, so `parse_date` judges them (PyYAML would raise on 2021-13-45),
+    and refuses aliases: front matter never needs them, and nested aliases expand exponentially."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _Reject("YAML aliases (*name) are not allowed in front matter")
+        return super().compose_node(parent, index)
 
 
 _FrontMatterLoader.yaml_implicit_resolvers = {
@@ -404,16 +437,49 @@ def html_to_text(fragment: str) -> str:
 # ---------------------------------------------------------------------------------------------- JSON Lines
 
 
+def _bounded_lines(fh: Any) -> Iterator[bytes | None]:
+    """The lines of a binary file, each read with a bounded buffer: a line over the document limit is
+    skipped to its end and given as None, so one huge line (a file with no newlines) never fills memory."""
+    limit = config.MAX_DOCUMENT_BYTES
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while True:  # drain the rest of the over-long line
+                more = fh.readline(_READ_CHUNK)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield None
+            continue
+        yield line
+
+
+def batch_limit_reason(n: int) -> str:
+    """Why the documents after the `n`-th of one input are rejected, and how to split the input."""
+    return (
+        f"more than {n:,} documents in one input (FRONTLINES_MAX_BATCH={n}); the rest is not read: "
+        f"split the file into parts of at most {n:,} lines (e.g. `split -l {n} FILE part-`) and ingest "
+        "the parts, or raise FRONTLINES_MAX_BATCH"
+    )
+
+
 def _read_jsonl_lines(
-    lines: Iterable[bytes], path: str, published: date | None
+    lines: Iterable[bytes | None], path: str, published: date | None
 ) -> Iterator[Document | Rejection]:
+    limit = config.MAX_BATCH_DOCUMENTS
+    seen = 0
     for n, line in enumerate(lines, 1):
         origin = f"{path}:{n}"
-        if len(line) > config.MAX_DOCUMENT_BYTES:
-            yield Rejection(origin, _TOO_BIG)
+        if line is None or len(line) > config.MAX_DOCUMENT_BYTES:
+            yield Rejection(origin, f"line {_TOO_BIG}")
             continue
         if not line.strip():
             continue
+        if seen >= limit:
+            yield Rejection(f"{path}:{n}-", batch_limit_reason(limit))
+            return
+        seen += 1
         try:
             yield _jsonl_document(line, origin, published)
         except _Reject as r:
@@ -429,6 +495,8 @@ def _jsonl_document(line: bytes, origin: str, published: date | None) -> Documen
         obj = json.loads(s)
     except json.JSONDecodeError as e:
         raise _Reject(f"invalid JSON: {e.msg} (column {e.colno})") from None
+    except RecursionError:
+        raise _Reject("invalid JSON: nested too deeply") from None
     if not isinstance(obj, dict):
         raise _Reject(f"not a JSON object but a {type(obj).__name__}")
     if "text" not in obj or obj["text"] is None:
@@ -471,7 +539,11 @@ def _read_feed(raw: bytes, origin: str, published: date | None) -> Iterator[Docu
             yield Rejection(origin, f"not an RSS/Atom feed{f' ({why})' if why else ''}", _hash_bytes(raw))
         return
     feed_title = (parsed.get("feed") or {}).get("title")
+    limit = config.MAX_BATCH_DOCUMENTS
     for n, entry in enumerate(entries, 1):
+        if n > limit:
+            yield Rejection(f"{origin}#{n}-", batch_limit_reason(limit).replace("lines", "entries"))
+            return
         link = entry.get("link") or entry.get("id")
         eorigin = f"{origin}#{n}" + (f" ({link})" if link else "")
         try:
@@ -501,7 +573,10 @@ def _feed_document(
             try:
                 pub = parse_date(entry[key])
             except ValueError:
-                pub = datetime.fromtimestamp(calendar.timegm(parsed_t)).date()
+                try:
+                    pub = datetime.fromtimestamp(calendar.timegm(parsed_t)).date()
+                except (ValueError, OverflowError, OSError):  # feedparser accepts year 0, datetime does not
+                    raise _Reject(f"unparseable published date '{entry[key]}'", text) from None
             break
     doc = Document(
         id=doc_id,
@@ -526,27 +601,58 @@ def _hash_bytes(raw: bytes) -> str:
 # ---------------------------------------------------------------------------------------------- URLs, stdin
 
 
-def _read_url(url: str, published: date | None) -> Iterator[Document | Rejection]:
+class _FetchRejected(Exception):
+    pass
+
+
+def fetch(url: str) -> tuple[bytes, str]:
+    """The body and content type of `url`, bounded in size (`MAX_FEED_BYTES`) and in time: each read waits at
+    most `HTTP_TIMEOUT_S`, the whole fetch at most `config.FETCH_TIMEOUT_S` (a server that trickles a byte at
+    a time never times out a read). Raises `_FetchRejected` with the reason otherwise."""
+    import time
+
     import httpx
 
+    total = config.FETCH_TIMEOUT_S
+    deadline = time.monotonic() + total
+    cap = MAX_FEED_BYTES
+    too_big = f"response over the {cap / 2**20:g} MiB limit"
+    timed_out = f"fetch timed out after {total:g} s (FRONTLINES_FETCH_TIMEOUT)"
+    timeout = httpx.Timeout(min(HTTP_TIMEOUT_S, total))
     try:
-        with httpx.stream("GET", url, timeout=HTTP_TIMEOUT_S, follow_redirects=True) as resp:
+        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as resp:
             if resp.status_code >= 400:
-                yield Rejection(url, f"HTTP {resp.status_code} {resp.reason_phrase}")
-                return
+                raise _FetchRejected(f"HTTP {resp.status_code} {resp.reason_phrase}")
+            declared = resp.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise _FetchRejected(too_big)
             chunks: list[bytes] = []
             size = 0
-            for chunk in resp.iter_bytes():
+            for chunk in resp.iter_bytes(_READ_CHUNK):  # decoded: the cap holds for gzip bodies too
                 size += len(chunk)
-                if size > MAX_FEED_BYTES:
-                    yield Rejection(url, f"response over the {MAX_FEED_BYTES // 2**20} MiB limit")
-                    return
+                if size > cap:
+                    raise _FetchRejected(too_big)
+                if time.monotonic() > deadline:
+                    raise _FetchRejected(timed_out)
                 chunks.append(chunk)
             ctype = resp.headers.get("content-type", "")
+    except httpx.TimeoutException:
+        raise _FetchRejected(
+            timed_out
+            if time.monotonic() >= deadline - 0.05
+            else f"fetch timed out (no data for {timeout.read:g} s)"
+        ) from None
     except httpx.HTTPError as e:
-        yield Rejection(url, f"cannot fetch: {e}")
+        raise _FetchRejected(f"cannot fetch: {e}") from None
+    return b"".join(chunks), ctype
+
+
+def _read_url(url: str, published: date | None) -> Iterator[Document | Rejection]:
+    try:
+        raw, ctype = fetch(url)
+    except _FetchRejected as e:
+        yield Rejection(url, str(e))
         return
-    raw = b"".join(chunks)
     fmt = _sniff(raw[:4096])
     if fmt == "feed" or "xml" in ctype and "html" not in ctype:
         yield from _read_feed(raw, url, published)
@@ -560,23 +666,55 @@ def _read_url(url: str, published: date | None) -> Iterator[Document | Rejection
 
 
 def _read_stdin(published: date | None, input_format: str) -> Iterator[Document | Rejection]:
+    """Stdin, streamed when it is JSON Lines and read up to the size limit otherwise."""
+    stream = (
+        sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(sys.stdin.read().encode("utf-8"))
+    )
+    limit = config.MAX_DOCUMENT_BYTES
     try:
-        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+        head = b""
+        while len(head) <= limit:  # up to the first non-blank line, which decides JSON Lines or not
+            line = stream.readline(limit + 1)
+            head += line
+            if not line or line.strip():
+                break
+        fmt = input_format
+        if fmt == "auto":
+            fmt = "jsonl" if _looks_like_jsonl(head) else _sniff(head.lstrip()[:4096])
+            if fmt == "jsonl" and not _looks_like_jsonl(head):
+                fmt = "text"  # _sniff guessed JSON Lines from a head that is not a JSON object
+        if fmt == "jsonl":
+            yield from _read_jsonl_lines(_bounded_lines(_Prefixed(head, stream)), "-", published)
+            return
+        cap = MAX_FEED_BYTES if fmt == "feed" else limit
+        raw = head + stream.read(max(0, cap + 1 - len(head)))
     except OSError as e:
         yield Rejection("-", f"cannot read stdin: {e.strerror or e}")
         return
-    fmt = input_format
-    if fmt == "auto":
-        fmt = "jsonl" if _looks_like_jsonl(raw) else _sniff(raw[:4096])
-        if fmt == "jsonl" and not _looks_like_jsonl(raw):
-            fmt = "text"  # _sniff guessed JSON Lines from a head that is not a JSON object
-    if fmt == "jsonl":
-        yield from _read_jsonl_lines(raw.splitlines(keepends=True), "-", published)
-        return
-    if fmt != "feed" and len(raw) > config.MAX_DOCUMENT_BYTES:
-        yield Rejection("-", _TOO_BIG)
+    if len(raw) > cap:
+        yield Rejection("-", _TOO_BIG if fmt != "feed" else f"feed over the {cap // 2**20} MiB limit")
         return
     yield from _read_bytes(raw, "-", fmt, published)
+
+
+class _Prefixed:
+    """A binary stream with `head` (already read from it) put back in front: readline and read only."""
+
+    def __init__(self, head: bytes, rest: Any) -> None:
+        self._head = io.BytesIO(head)
+        self._rest = rest
+
+    def readline(self, n: int = -1) -> bytes:
+        line = self._head.readline(n)
+        if line.endswith(b"\n") or (n >= 0 and len(line) >= n):
+            return line
+        return line + self._rest.readline(-1 if n < 0 else n - len(line))
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._head.read(n)
+        if n < 0 or len(data) < n:
+            data += self._rest.read(-1 if n < 0 else n - len(data))
+        return data
 
 
 def _looks_like_jsonl(raw: bytes) -> bool:
@@ -587,6 +725,6 @@ def _looks_like_jsonl(raw: bytes) -> bool:
             continue
         try:
             return isinstance(json.loads(line), dict)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             return False
     return False

@@ -21,7 +21,6 @@ from frontlines.ingest.readers import Rejection, read_sources
 from frontlines.records import Document
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-BATCH = 64  # documents per extraction batch and per storage transaction
 
 
 @dataclass
@@ -49,9 +48,14 @@ def parse_published(value: str | None) -> date | None:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         raise ValueError(f"--published must be YYYY-MM-DD, got {value!r}")
     try:
-        return date.fromisoformat(value.strip())
+        d = date.fromisoformat(value.strip())
     except ValueError:
         raise ValueError(f"--published is not a calendar date: {value!r}") from None
+    if not config.MIN_PUBLISHED_YEAR <= d.year <= config.MAX_PUBLISHED_YEAR:
+        raise ValueError(
+            f"--published {value!r} is outside the years {config.MIN_PUBLISHED_YEAR}-{config.MAX_PUBLISHED_YEAR}"
+        )
+    return d
 
 
 def ingest_command(
@@ -142,9 +146,10 @@ def ingest(
         pending.clear()
         queued.clear()
 
+    batch_size = config.INGEST_BATCH  # documents per extraction batch and per storage transaction
     with progress:
         task = progress.add_task("ingesting", total=None)
-        for batch in _batches(read_sources(paths, published=published), BATCH):
+        for batch in _batches(read_sources(paths, published=published), batch_size):
             docs = [d for d in batch if isinstance(d, Document)]
             for item in batch:
                 if isinstance(item, Rejection):
@@ -165,7 +170,7 @@ def ingest(
                 queued.add(row_id)
                 pending.append((row_id, doc))
             progress.advance(task, len(docs))
-            if len(pending) >= BATCH:
+            if len(pending) >= batch_size:
                 flush()
         flush()
     return stats
@@ -191,17 +196,26 @@ def _extract_batch(
             try:
                 recs = extractor.extract(doc)
                 store.save_extraction(row_id, recs, version)
-            except Exception as e:
+            except Exception as e:  # one document's crash is that document's rejection; the batch goes on
                 stats.failed += 1
+                why = f"extraction failed (document stored, retried on the next run): {type(e).__name__}: {e}"
                 err.print(
                     f"frontlines: extraction failed for {doc.id}: {type(e).__name__}: {e}", markup=False
                 )
+                _record_failure(store, Rejection(doc.origin or doc.id, why[:2000], doc.hash), err)
                 continue
             out.append((row_id, doc, recs))
     for _, _, recs in out:
         stats.extracted += 1
         stats.events += sum(1 for r in recs if r.kind == "event")
         stats.claims += sum(1 for r in recs if r.kind == "claim")
+
+
+def _record_failure(store: Any, rej: Rejection, err: Console) -> None:
+    try:
+        store.add_rejection(rej)
+    except Exception as e:  # the store being down is reported, it does not end the run
+        err.print(f"frontlines: could not record the failure of {rej.origin}: {e}", markup=False)
 
 
 @dataclass
