@@ -350,3 +350,24 @@ def test_api_audit_and_revert(api: tuple[TestClient, dict[str, str]]) -> None:
     assert top["action"] == "revert" and top["note"] == "source misread"
     assert c.get("/api/audit").json()["items"][3]["reverted_by"] == top["id"]
     assert c.post(f"/api/audit/{correction['id']}/revert", headers=auth).status_code == 409
+
+
+def test_concurrent_reviews_of_one_event_all_land(store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = store.engine.url.render_as_string(hide_password=False)
+
+    def act(i: int) -> int:  # a store of its own per call: only the database's locks keep order
+        with open_store(url) as s:
+            if i % 2:
+                return Reviews(s).review("cap1", "correct", f"analyst {i}", {"fatalities": i})
+            return Reviews(s).review("cap1", "confirm", f"analyst {i}")
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(act, range(16)))
+    items, total = Reviews(store).audit("cap1")
+    assert total == 16 and len(set(ids)) == 16
+    # each entry's "before" is the state the previous one left: the log replays without gaps
+    chain = sorted(items, key=lambda i: i["id"])
+    for prev, nxt in zip(chain, chain[1:], strict=False):
+        assert nxt["before"]["review_status"] == prev["after"]["review_status"]

@@ -398,6 +398,7 @@ class Reviews:
             raise ReviewError("fields: only a correction sets fields")
         note = _check_note(note)
         with self.store.engine.begin() as conn:
+            _lock_for_write(conn)
             base = _baseline(conn, event_id)
             prior = _locked_overlay(conn, event_id)
             current = apply_overlay(base, prior)
@@ -427,6 +428,7 @@ class Reviews:
         note = _check_note(note)
         t = AuditRow.__table__.c
         with self.store.engine.begin() as conn:
+            _lock_for_write(conn)
             entry = conn.execute(select(AuditRow.__table__).where(t.id == audit_id)).mappings().first()
             if entry is None:
                 raise ReviewNotFound(f"no audit entry {audit_id}")
@@ -481,26 +483,32 @@ def _utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
+def _lock_for_write(conn: Connection) -> None:
+    """SQLite: take the write lock before reading (BEGIN IMMEDIATE, waiting out busy_timeout), so a review
+    that read the state is never refused at its write because another writer got in between; PostgreSQL
+    locks the event's row instead (`_baseline`)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _baseline(conn: Connection, event_id: str) -> dict[str, Any]:
-    """The extractor's values for `event_id` (its newest row), dates as ISO strings."""
+    """The extractor's values for `event_id` (its newest row), dates as ISO strings. On PostgreSQL the row
+    stays locked until the transaction ends, so two reviews of one event run one after the other."""
     cols = [EventRow.__table__.c[c] for c in (*EDITABLE, *DERIVED)]
-    row = (
-        conn.execute(select(*cols).where(EventRow.event_id == event_id).order_by(EventRow.id.desc()).limit(1))
-        .mappings()
-        .first()
-    )
+    q = select(*cols).where(EventRow.event_id == event_id).order_by(EventRow.id.desc()).limit(1)
+    if conn.dialect.name == "postgresql":
+        q = q.with_for_update()
+    row = conn.execute(q).mappings().first()
     if row is None:
         raise ReviewNotFound(f"no event {event_id!r}")
     return {k: _jsonable(v) for k, v in row.items()}
 
 
 def _locked_overlay(conn: Connection, event_id: str) -> Overlay:
-    """The current overlay, its row locked on PostgreSQL until the transaction ends (SQLite serialises
-    writers anyway)."""
-    q = select(ReviewRow.status, ReviewRow.fields).where(ReviewRow.event_id == event_id)
-    if conn.dialect.name == "postgresql":
-        q = q.with_for_update()
-    row = conn.execute(q).first()
+    """The current overlay (read after `_baseline` took the event's lock)."""
+    row = conn.execute(
+        select(ReviewRow.status, ReviewRow.fields).where(ReviewRow.event_id == event_id)
+    ).first()
     return Overlay(row[0], dict(row[1] or {})) if row else Overlay()
 
 
