@@ -260,10 +260,10 @@ class Service:
             if self._fp and now - self._fp[0] < self.fingerprint_ttl_s:
                 return self._fp[1]
         from frontlines.geo.boundaries import layer_names
+        from frontlines.store.queries import fingerprint_parts
 
-        parts = sorted(self.store.counts().items()) + [("layers", layer_names(self.store))]
-        with self.store.engine.connect() as conn:
-            parts.append(("reviews", review.review_version(conn)))  # a review changes no row count
+        # Index look-ups only (max ids, newest extraction and review): row counts scan a large store.
+        parts = fingerprint_parts(self.store.engine) + [("layers", layer_names(self.store))]
         fp = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
         with self._lock:
             self._fp = (now, fp)
@@ -297,13 +297,20 @@ class Service:
 
         return self._cached("index", build)
 
-    def territory_events(self) -> list[Any]:
-        from frontlines.views.control import TERRITORY_TYPES
+    def territory_events(self) -> Any:
+        """The control timeline over the store's territory events (reviews applied), built once per
+        fingerprint; evidence is fetched only for the events behind the states a response shows."""
 
-        return self._cached(
-            "territory",
-            lambda: [e for e in self.store.iter_events() if e.sub_event_type in TERRITORY_TYPES],
-        )
+        def build() -> Any:
+            from frontlines.store.queries import evidence_loader, territory_events
+            from frontlines.views.control import TERRITORY_TYPES, ControlTimeline
+
+            idx, _ = self.district_index()
+            events, row_of = territory_events(self.store.engine, TERRITORY_TYPES)
+            fill = evidence_loader(self.store.engine, row_of)
+            return ControlTimeline(events, layer=idx, fill_evidence=fill)
+
+        return self._cached("territory", build)
 
     def geometries(self) -> dict[str, dict[str, Any]]:
         """Code -> GeoJSON geometry of the imported polygons (mapped once, not per request)."""
@@ -321,43 +328,12 @@ class Service:
     # -- queries
 
     def events(self, f: dict[str, Any], limit: int, offset: int) -> EventPage:
-        t = EventRow.__table__.c
-        conds: list[Any] = []
-        if f.get("date_from"):
-            conds.append(t.event_date >= f["date_from"])
-        if f.get("date_to"):
-            conds.append(t.event_date <= f["date_to"])
-        for col in ("event_type", "sub_event_type", "certainty"):
-            if f.get(col):
-                conds.append(t[col] == f[col])
-        for col in ("admin1", "admin2"):
-            if f.get(col):
-                conds.append(func.lower(t[col]) == f[col].lower())
-        if f.get("actor"):
-            needle = f["actor"].lower()
-            conds.append(
-                or_(
-                    *(
-                        func.lower(t[c]).contains(needle, autoescape=True)
-                        for c in ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")
-                    )
-                )
-            )
-        if f.get("q"):
-            conds.append(func.lower(t.notes).contains(f["q"].lower(), autoescape=True))
-        if f.get("bbox"):
-            minlon, minlat, maxlon, maxlat = f["bbox"]
-            conds.append(and_(t.longitude.between(minlon, maxlon), t.latitude.between(minlat, maxlat)))
-        where = self._reviewed_where(and_(*conds) if conds else None, f)
-        count_q = select(func.count()).select_from(EventRow.__table__)
-        page_q = select(t.id, *(t[c] for c in _EVENT_COLS))
-        if where is not None:
-            count_q, page_q = count_q.where(where), page_q.where(where)
-        # Stable order: dated events by date, undated last, ties by row id (NULLS LAST is not portable).
-        page_q = page_q.order_by(t.event_date.is_(None), t.event_date, t.id).limit(limit).offset(offset)
-        with self.store.engine.connect() as conn:
-            total = conn.execute(count_q).scalar_one()
-            rows = conn.execute(page_q).mappings().all()
+        from frontlines.store.queries import event_page, event_where
+
+        engine = self.store.engine
+        where = self._reviewed_where(event_where(f, engine), f)
+        # Ordered by event_date (undated last), then id; total exact up to queries.COUNT_CAP, else the cap.
+        total, rows = event_page(engine, where, limit, offset, _EVENT_COLS)
         return EventPage(total=total, limit=limit, offset=offset, items=self._overlaid(rows))
 
     # -- analyst reviews over the extractor's rows (frontlines.store.review)
@@ -459,11 +435,11 @@ class Service:
             hit = self._control.get(key)
         if hit is not None:
             return hit
-        from frontlines.views.control import STATES, control_as_of
+        from frontlines.views.control import STATES
 
         idx, polygons = self.district_index()
         geoms = self.geometries()
-        states = control_as_of(self.territory_events(), as_of, layer=idx)
+        states = self.territory_events().states(as_of)  # == control_as_of(territory events, as_of)
         feats = []
         for d in states:
             geom = geoms.get(d.code) if with_geometry else None
@@ -505,11 +481,10 @@ class Service:
         return out
 
     def control_counts(self, start: date, end: date, step_days: int) -> list[ControlCount]:
-        from frontlines.views.control import STATES, counts_over_time
+        from frontlines.views.control import STATES
 
         def build() -> list[ControlCount]:
-            idx, _ = self.district_index()
-            rows = counts_over_time(self.territory_events(), start, end, step_days, layer=idx)
+            rows = self.territory_events().counts(start, end, step_days)  # == counts_over_time(...)
             return [
                 ControlCount(date=r["date"], counts={s: r[s] for s in STATES}, total=r["total"]) for r in rows
             ]

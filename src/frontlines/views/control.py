@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -94,6 +95,23 @@ class SiteState:
     attributes: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(slots=True, frozen=True)
+class _Chain:
+    """The events behind a state as a shared linked list: extending the support of a long-standing state is
+    O(1), where copying a tuple per event made a district's machine quadratic in its events."""
+
+    event: Event
+    prev: _Chain | None
+
+    def events(self) -> tuple[Event, ...]:
+        out: list[Event] = []
+        node: _Chain | None = self
+        while node is not None:
+            out.append(node.event)
+            node = node.prev
+        return tuple(reversed(out))
+
+
 @dataclass(slots=True)
 class _Snap:
     """The state of one unit after one event."""
@@ -103,8 +121,12 @@ class _Snap:
     holder: str | None
     since: date | None
     last: date
-    events: tuple[Event, ...]
+    chain: _Chain | None
     rule: str
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.chain.events() if self.chain is not None else ()
 
 
 # ------------------------------------------------------------------------------------------------ the machine
@@ -139,7 +161,12 @@ def _parties(e: Event) -> set[str]:
 
 def _one_day_clashes(evs: Sequence[Event]) -> set[int]:
     """Indexes of captures (and the recaptures ending them) where the hold lasted a day or less (ACLED)."""
-    out: set[int] = set()
+    return {k for pair in _one_day_pairs(evs) for k in pair}
+
+
+def _one_day_pairs(evs: Sequence[Event]) -> list[tuple[int, int]]:
+    """(capture, the capture or regain ending it) index pairs of `_one_day_clashes`."""
+    out: list[tuple[int, int]] = []
     for i, e in enumerate(evs):
         if e.sub_event_type != CAPTURE or e.certainty != "reported":
             continue
@@ -155,7 +182,7 @@ def _one_day_clashes(evs: Sequence[Event]) -> set[int]:
                 f.sub_event_type == CAPTURE and (_non_state_party(f) or f.actor1) != taker
             )
             if other:
-                out.update((i, j))
+                out.append((i, j))
                 break
     return out
 
@@ -163,8 +190,9 @@ def _one_day_clashes(evs: Sequence[Event]) -> set[int]:
 def run_machine(evs: Sequence[Event], initial: str = "government") -> list[_Snap]:
     """Snapshots after each territory event of one unit (events already sorted by day, event_id)."""
     snaps: list[_Snap] = []
-    state, holder, since, support = initial, None, None, ()
-    confirmed: tuple[str, str | None, date | None, tuple[Event, ...]] | None = None  # state before a claim
+    state, holder, since = initial, None, None
+    support: _Chain | None = None
+    confirmed: tuple[str, str | None, date | None, _Chain | None] | None = None  # state before a claim
     clashes = _one_day_clashes(evs)
     for i, e in enumerate(evs):
         day = event_day(e)
@@ -199,9 +227,8 @@ def run_machine(evs: Sequence[Event], initial: str = "government") -> list[_Snap
             continue
         st, hd, rule = new
         if claimed and st != "contested" and (st, hd) == (state, holder):
-            support = (
-                *support,
-                e,
+            support = _Chain(
+                e, support
             )  # a claim agreeing with the standing state neither confirms nor downgrades
             snaps.append(_Snap(day, state, holder, since, day, support, rule + ":claimed"))
             continue
@@ -212,7 +239,7 @@ def run_machine(evs: Sequence[Event], initial: str = "government") -> list[_Snap
         elif claimed:
             continue  # a claimed clash changes nothing
         if st == state and hd == holder:
-            support = (*support, e)
+            support = _Chain(e, support)
         else:
             if (
                 state == "unconfirmed"
@@ -220,12 +247,10 @@ def run_machine(evs: Sequence[Event], initial: str = "government") -> list[_Snap
                 and confirmed
                 and (confirmed[0], confirmed[1]) == (st, hd)
             ):
-                since, support = (
-                    confirmed[2],
-                    (*confirmed[3], e),
-                )  # a report confirms the state before a claim
+                # a report confirms the state before a claim
+                since, support = confirmed[2], _Chain(e, confirmed[3])
             else:
-                since, support = day, (e,)
+                since, support = day, _Chain(e, None)
             state, holder = st, hd
             if not claimed:
                 confirmed = None
@@ -319,7 +344,7 @@ def _district_state(unit: Any, snaps: Sequence[_Snap], as_of: date, initial: str
     if snap is None:
         return ds
     last = _last_event(snaps, as_of) or snap.last
-    snap = _Snap(snap.day, snap.state, snap.holder, snap.since, last, snap.events, snap.rule)
+    snap = _Snap(snap.day, snap.state, snap.holder, snap.since, last, snap.chain, snap.rule)
     ds.state, ds.aged_from = _aged(snap, as_of, max_age_days)
     if ds.aged_from:
         ds.rule = f"7:aged>{max_age_days}d"
@@ -331,6 +356,110 @@ def _district_state(unit: Any, snaps: Sequence[_Snap], as_of: date, initial: str
     ds.event_ids = [e.event_id for e in snap.events]
     ds.evidence = [ev for e in snap.events for ev in e.evidence]
     return ds
+
+
+class ControlTimeline:
+    """Every district's state machine run once over all its events, so the state on any day is a binary search
+    per district instead of a new run over every event (what the API does per request on a large store).
+
+    `states(as_of)` equals `control_as_of(events, as_of)`, including ACLED's one-day rule at the edge: a capture
+    on `as_of` that the full history turns into a clash (recaptured the next day) still stands on `as_of`, so a
+    district with such a capture on that very day is re-run over its events up to `as_of`. `counts(...)` equals
+    `counts_over_time(events, ...)` (which reads the full history on every day).
+
+    `fill_evidence`, when given, is called with the events behind the states about to be returned whose
+    evidence has not been filled yet: a caller can load events without their evidence and fetch only these.
+    """
+
+    def __init__(
+        self,
+        events: Iterable[Event],
+        *,
+        layer: DistrictIndex | None = None,
+        initial: str = "government",
+        fill_evidence: Any = None,
+    ) -> None:
+        self.idx = layer or DistrictIndex()
+        self.initial = initial
+        self.fill_evidence = fill_evidence
+        self._filled: set[int] = set()
+        by_code: dict[str, list[Event]] = defaultdict(list)
+        for e in events:
+            if e.sub_event_type in TERRITORY_TYPES:
+                code = self.idx.code_of(e)
+                if code:
+                    by_code[code].append(e)
+        self.events: dict[str, list[Event]] = {}
+        self.snaps: dict[str, list[_Snap]] = {}
+        self.snap_days: dict[str, list[date]] = {}
+        self.edge_days: dict[str, set[date]] = {}  # days on which the one-day rule reads differently
+        for code, unsorted in by_code.items():
+            evs = _sorted(unsorted)
+            snaps = run_machine(evs, initial)
+            self.events[code], self.snaps[code] = evs, snaps
+            self.snap_days[code] = [sn.day for sn in snaps]
+            edge = set()
+            for i, j in _one_day_pairs(evs):
+                di, dj = event_day(evs[i]), event_day(evs[j])
+                if di is not None and dj is not None and dj > di:
+                    edge.add(di)
+            if edge:
+                self.edge_days[code] = edge
+
+    def _snap_at(self, code: str, as_of: date, *, prefix: bool) -> list[_Snap]:
+        """The one snapshot `_district_state` needs (the last on or before `as_of`), as a list."""
+        if code not in self.snaps:
+            return []
+        if prefix and as_of in self.edge_days.get(code, ()):
+            evs = [e for e in self.events[code] if (event_day(e) or date.max) <= as_of]
+            return run_machine(evs, self.initial)[-1:]
+        k = bisect_right(self.snap_days[code], as_of)
+        return self.snaps[code][k - 1 : k]
+
+    def _fill(self, snaps: Iterable[_Snap]) -> None:
+        if self.fill_evidence is None:
+            return
+        todo: dict[int, Event] = {}
+        for sn in snaps:
+            node = sn.chain
+            while node is not None:
+                if id(node.event) not in self._filled:
+                    todo[id(node.event)] = node.event
+                node = node.prev
+        if todo:
+            self.fill_evidence(list(todo.values()))
+            self._filled.update(todo)
+
+    def states(self, as_of: date, *, max_age_days: int | None = 30) -> list[DistrictState]:
+        """The state of every district on `as_of`, by admin1, name (as `control_as_of`)."""
+        idx = self.idx
+        at = {c: self._snap_at(c, as_of, prefix=True) for c in idx.units}
+        self._fill(sn for snaps in at.values() for sn in snaps)
+        out = [
+            _district_state(u, at[c], as_of, self.initial, max_age_days, idx.name)
+            for c, u in idx.units.items()
+        ]
+        return sorted(out, key=lambda d: (d.admin1 or "", d.name or "", d.code))
+
+    def counts(
+        self, start: date, end: date, step_days: int = 7, *, max_age_days: int | None = 30
+    ) -> list[dict[str, Any]]:
+        """Districts per state on `start`, `start + step`, ... up to `end` (as `counts_over_time`)."""
+        idx = self.idx
+        days, d = [], start
+        while d <= end:
+            days.append(d)
+            d += timedelta(days=step_days)
+        if days and days[-1] != end:
+            days.append(end)
+        out = []
+        for day in days:
+            counts = dict.fromkeys(STATES, 0)
+            for code, unit in idx.units.items():
+                snaps = self._snap_at(code, day, prefix=False)
+                counts[_district_state(unit, snaps, day, self.initial, max_age_days, idx.name).state] += 1
+            out.append({"date": day.isoformat(), **counts, "total": len(idx.units), "layer": idx.name})
+        return out
 
 
 def control_as_of(
@@ -374,21 +503,8 @@ def counts_over_time(
     max_age_days: int | None = 30,
 ) -> list[dict[str, Any]]:
     """Districts per state on `start`, `start + step`, ... up to `end` (and `end` itself)."""
-    idx = layer or DistrictIndex()
-    tl = idx.timelines(events, initial)
-    days, d = [], start
-    while d <= end:
-        days.append(d)
-        d += timedelta(days=step_days)
-    if days and days[-1] != end:
-        days.append(end)
-    out = []
-    for day in days:
-        counts = dict.fromkeys(STATES, 0)
-        for code, unit in idx.units.items():
-            counts[_district_state(unit, tl.get(code, ()), day, initial, max_age_days, idx.name).state] += 1
-        out.append({"date": day.isoformat(), **counts, "total": len(idx.units), "layer": idx.name})
-    return out
+    tl = ControlTimeline(events, layer=layer, initial=initial)
+    return tl.counts(start, end, step_days, max_age_days=max_age_days)
 
 
 # ------------------------------------------------------------------------------------------------ key sites

@@ -1,0 +1,233 @@
+"""The API's read queries over the store, shaped for large stores (see migration 0004 for the indexes).
+
+- `event_where` / `event_page`: the event listing. Filters become SQL conditions the 0004 indexes serve; a page
+  is ordered by event_date (undated last), then row id, written per backend so an index walk yields it (PostgreSQL
+  sorts NULLs last by itself; SQLite's order index leads with ``(event_date IS NULL)``), and fetched as a
+  "deferred join" (the ids of the page from the index alone, then those rows), so a deep offset skips index
+  entries rather than whole rows.
+- The page's `total` is exact up to `COUNT_CAP` matching events; when more match it is `COUNT_CAP`, a lower
+  bound. An exact count of a broad filter reads every matching index entry (hundreds of ms on a million rows),
+  which no page needs: a client that pages on until `total` stops at the cap, or on an empty page.
+- `fingerprint_parts`: the store's version for the API's caches and ETags from index look-ups only (max ids,
+  the newest extraction time, the newest review), where row counts scan whole tables.
+- `territory_events` / `evidence_loader`: the control view's input without its evidence (the largest part),
+  which is loaded later only for the events behind the states a response shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, literal_column, or_, select, text
+from sqlalchemy.engine import RowMapping
+
+from frontlines.records import Event, Evidence
+from frontlines.store import review
+from frontlines.store.models import ClaimRow, DocumentRow, EventRow, EvidenceRow, ReviewRow
+
+COUNT_CAP = 20_000
+FTS_TABLE = "events_notes_fts"  # SQLite's trigram index over events.notes (migration 0004)
+_ACTOR_COLS = ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")
+# What the control state machine and its district mapping read of an event (views/control.py).
+CONTROL_COLS = (
+    "event_id",
+    "doc_id",
+    "event_date",
+    "date_earliest",
+    "date_latest",
+    "sub_event_type",
+    "certainty",
+    "actor1",
+    "inter1",
+    "actor2",
+    "inter2",
+    "assoc_actor_1",
+    "assoc_actor_2",
+    "iso3",
+    "admin1",
+    "admin2",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+)
+_DATES = ("event_date", "date_earliest", "date_latest")
+
+_fts_known: dict[str, bool] = {}
+
+
+def has_notes_fts(engine: Engine) -> bool:
+    """Whether this SQLite store has the notes trigram table (looked up once per database)."""
+    if engine.dialect.name != "sqlite":
+        return False
+    key = str(engine.url)
+    if key not in _fts_known:
+        with engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"), {"n": FTS_TABLE}
+            ).first()
+        _fts_known[key] = row is not None
+    return _fts_known[key]
+
+
+def _fts_phrase(needle: str) -> str:
+    return '"' + needle.replace('"', '""') + '"'
+
+
+def event_where(f: Mapping[str, Any], engine: Engine) -> Any:
+    """The SQL condition of the listing's filters `f` (None: no filter). Keys: date_from, date_to, event_type,
+    sub_event_type, certainty, admin1, admin2 (case-insensitive), actor (substring of any actor field), q
+    (case-insensitive substring of notes), bbox (minlon, minlat, maxlon, maxlat)."""
+    t = EventRow.__table__.c
+    conds: list[Any] = []
+    if f.get("date_from"):
+        conds.append(t.event_date >= f["date_from"])
+    if f.get("date_to"):
+        conds.append(t.event_date <= f["date_to"])
+    for col in ("event_type", "sub_event_type", "certainty"):
+        if f.get(col):
+            conds.append(t[col] == f[col])
+    for col in ("admin1", "admin2"):
+        if f.get(col):
+            conds.append(func.lower(t[col]) == f[col].lower())
+    if f.get("actor"):
+        needle = f["actor"].lower()
+        conds.append(or_(*(func.lower(t[c]).contains(needle, autoescape=True) for c in _ACTOR_COLS)))
+    if f.get("q"):
+        needle = f["q"].lower()
+        # PostgreSQL: pg_trgm's GIN index on lower(notes) serves this LIKE as written.
+        conds.append(func.lower(t.notes).contains(needle, autoescape=True))
+        if len(needle) >= 3 and has_notes_fts(engine):
+            # SQLite: the trigram table narrows to rows holding the needle (case-folded, so a superset of the
+            # LIKE's matches); the LIKE above keeps the exact semantics.
+            fts = select(literal_column("rowid")).select_from(text(FTS_TABLE))
+            fts = fts.where(text(f"{FTS_TABLE} MATCH :fts_q").bindparams(fts_q=_fts_phrase(needle)))
+            conds.append(t.id.in_(fts.scalar_subquery()))
+    if f.get("bbox"):
+        minlon, minlat, maxlon, maxlat = f["bbox"]
+        conds.append(and_(t.longitude.between(minlon, maxlon), t.latitude.between(minlat, maxlat)))
+    return and_(*conds) if conds else None
+
+
+def _order(engine: Engine) -> list[Any]:
+    t = EventRow.__table__.c
+    if engine.dialect.name == "postgresql":
+        return [t.event_date, t.id]  # ascending sorts NULLs last here: index ix_events_listing as is
+    return [t.event_date.is_(None), t.event_date, t.id]
+
+
+def event_page(
+    engine: Engine,
+    where: Any,
+    limit: int,
+    offset: int,
+    columns: Sequence[str],
+    *,
+    count_cap: int = COUNT_CAP,
+) -> tuple[int, list[RowMapping]]:
+    """(total, rows) of one page of events matching `where`: rows carry `id` and `columns`, ordered by
+    event_date (undated last), then id; total is exact up to `count_cap`, else `count_cap`."""
+    ev = EventRow.__table__
+    t = ev.c
+    order = _order(engine)
+    ids = select(t.id).order_by(*order).limit(limit).offset(offset)
+    hits = select(literal_column("1")).select_from(ev).limit(count_cap + 1)
+    if where is not None:
+        ids, hits = ids.where(where), hits.where(where)
+    page = select(t.id, *(t[c] for c in columns)).where(t.id.in_(ids.scalar_subquery())).order_by(*order)
+    count = select(func.count()).select_from(hits.subquery())
+    with engine.connect() as conn:
+        total = conn.execute(count).scalar_one()
+        rows = conn.execute(page).mappings().all()
+    return min(total, count_cap), list(rows)
+
+
+def fingerprint_parts(engine: Engine) -> list[tuple[str, Any]]:
+    """The store's version from index look-ups: the highest row id of each table the API reads (inserts), the
+    newest extraction (a re-extraction deletes and re-inserts a document's records, and may reuse SQLite row
+    ids), and the newest review action. Writers commit in id order on SQLite; on PostgreSQL two concurrent
+    writers can commit out of id order, which the inserted/deleted-row statistics (updated at commit) catch."""
+    parts: list[tuple[str, Any]] = []
+    with engine.connect() as conn:
+        for name, model in (
+            ("documents", DocumentRow),
+            ("events", EventRow),
+            ("claims", ClaimRow),
+            ("evidence", EvidenceRow),
+        ):
+            parts.append((name, conn.execute(select(func.max(model.id))).scalar_one()))
+        newest = conn.execute(select(func.max(DocumentRow.extracted_at))).scalar_one()
+        parts.append(("extracted", str(newest)))
+        parts.append(("reviews", review.review_version(conn)))
+        if engine.dialect.name == "postgresql":
+            stats = conn.execute(
+                text(
+                    "SELECT relname, n_tup_ins, n_tup_del FROM pg_stat_user_tables "
+                    "WHERE relid IN ('documents'::regclass, 'events'::regclass, 'claims'::regclass) "
+                    "ORDER BY relname"
+                )
+            ).all()
+            parts.append(("stats", [tuple(r) for r in stats]))
+    return parts
+
+
+def territory_events(engine: Engine, sub_event_types: frozenset[str]) -> tuple[list[Event], dict[int, int]]:
+    """Events of `sub_event_types` with analyst reviews applied (rejected ones left out), in row order, without
+    their evidence (see `evidence_loader`); and id(event) -> row id. Same events as
+    `[e for e in store.iter_events() if e.sub_event_type in sub_event_types]`, less the fields the control view
+    does not read."""
+    t = EventRow.__table__.c
+    with engine.connect() as conn:
+        reviewed = review.has_reviews(conn)
+    cond = t.sub_event_type.in_(sorted(sub_event_types))
+    if reviewed:  # an analyst may have moved an event into the territory types
+        cond = or_(cond, t.event_id.in_(select(ReviewRow.event_id)))
+    q = select(t.id, *(t[c] for c in CONTROL_COLS)).where(cond).order_by(t.id)
+    events: list[Event] = []
+    row_of: dict[int, int] = {}
+    with engine.connect() as conn:
+        overlays = {}
+        if reviewed:
+            ids = conn.execute(select(ReviewRow.event_id)).scalars().all()
+            overlays = review.load_overlays(conn, ids)
+        for row in conn.execute(q).mappings():
+            ov = overlays.get(row["event_id"])
+            if ov is not None and ov.status == "rejected":
+                continue
+            vals = review.apply_overlay(row, ov, iso_dates=False) if ov is not None else dict(row)
+            if vals["sub_event_type"] not in sub_event_types:
+                continue
+            rid = vals.pop("id")
+            for c in _DATES:
+                v = vals[c]
+                vals[c] = v.isoformat() if isinstance(v, date) else v
+            e = Event(**vals)
+            events.append(e)
+            row_of[id(e)] = rid
+    return events, row_of
+
+
+def evidence_loader(engine: Engine, row_of: Mapping[int, int]) -> Any:
+    """A `ControlTimeline.fill_evidence` callback: sets each given event's evidence from the store (the spans
+    `Store.iter_events` would have given it, in the same order), a bounded IN query per 900 events."""
+
+    def fill(events: Sequence[Event]) -> None:
+        ev = EvidenceRow.__table__.c
+        by_row = {row_of[id(e)]: e for e in events}
+        spans: dict[int, list[Evidence]] = {r: [] for r in by_row}
+        rows = list(by_row)
+        with engine.connect() as conn:
+            for i in range(0, len(rows), 900):
+                q = (
+                    select(ev.event_id, ev.doc_id, ev.start, ev.end, ev.text, ev.fields)
+                    .where(ev.event_id.in_(rows[i : i + 900]))
+                    .order_by(ev.id)
+                )
+                for o, d, a, b, txt, fl in conn.execute(q):
+                    spans[o].append(Evidence(d, a, b, txt, list(fl or [])))
+        for r, e in by_row.items():
+            e.evidence = spans[r]
+
+    return fill
