@@ -109,13 +109,26 @@ def _ents(span: Span | Doc) -> list[Span]:
         first = e[0] if e[0].lower_ != "the" or len(e) == 1 else e[1]
         if first.is_lower and first.text.split("-")[0] not in _LOWER_PREFIXES:
             continue
-        out.append(_join_hyphens(e))
+        joined = _join_hyphens(e)
+        if joined is not e and joined.start < e.start:
+            # Extended leftwards ("Mayo-Sava"): only when the longer name is known, else "Ar-Raqqa"
+            # loses the "Raqqa" the gazetteer has.
+            gaz = get_gazetteer()
+            if not _exact(gaz, split_kind_suffix(joined.text)[0]) and _exact(gaz, e.text):
+                joined = _join_hyphens(e, left=False)
+        out.append(joined)
     return out
 
 
-def _join_hyphens(ent: Span) -> Span:
-    """ "Qala-e-Wahid": the tokenizer splits at hyphens and the NER may tag only "Qala"."""
-    doc, end = ent.doc, ent.end
+def _exact(gaz: Gazetteer, name: str) -> bool:
+    """Whether the gazetteer has `name` itself (or an alternate name), not only a spelling variant."""
+    return any(t < 2 for _i, t in gaz.candidates(name))
+
+
+def _join_hyphens(ent: Span, *, left: bool = True) -> Span:
+    """ "Qala-e-Wahid", "Mayo-Sava": the tokenizer splits at hyphens and the NER or the place ruler
+    may tag only one part ("Qala", "Sava")."""
+    doc, start, end = ent.doc, ent.start, ent.end
     while (
         end + 1 < len(doc)
         and doc[end].text == "-"
@@ -124,7 +137,17 @@ def _join_hyphens(ent: Span) -> Span:
         and doc[end + 1].is_alpha
     ):
         end += 2
-    return doc[ent.start : end] if end != ent.end else ent
+    while (
+        left
+        and start >= 2
+        and doc[start - 1].text == "-"
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+        and doc[start - 2].is_alpha
+        and doc[start - 2].text[:1].isupper()
+    ):
+        start -= 2
+    return doc[start:end] if (start, end) != (ent.start, ent.end) else ent
 
 
 def _container_of_next(doc: Doc, m: PlaceMention, others: list[PlaceMention]) -> bool:
@@ -177,15 +200,25 @@ _CHAIN_LINKS = {",", "(", "in", "of", "the", "area", "areas", "village", "town",
                 "neighbourhood", "locality", "-", "–", "district", "'s", "’s", "municipality", "county",
                 "commune", "department", "sub-district", "subdistrict", "governorate", "province", "region",
                 "state", "rural", "countryside", "outskirts", "northern", "southern", "eastern", "western",
-                "central", "north", "south", "east", "west", "camp", "street", "road"}  # fmt: skip
+                "central", "north", "south", "east", "west", "camp", "street", "road", "subdivision",
+                "sub-prefecture", "prefecture", "arrondissement", "lga", "sub-county", "subcounty", "parish",
+                "sector", "tehsil", "taluka", "upazila", "raion", "rayon", "oblast", "hromada", "woreda",
+                "zone", "circle", "block", "mandal", "quarter", "suburb"}  # fmt: skip
 _REGION_KINDS = {"admin1", "admin2"}
+_DIRECTIONS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east", "west"}
+
+
+def _is_link(tok: Token) -> bool:
+    """A chain link, but a capitalised direction starts a name ("North Sinai", "Central Equatoria")."""
+    return tok.lower_ in _CHAIN_LINKS and not (tok.lower_ in _DIRECTIONS and tok.text[:1].isupper())
 
 
 def _unit_after(doc: Doc, i: int, stop: int, gaz: Gazetteer, iso3: str | None) -> tuple[Place | None, int]:
     """The admin unit named by the capitalised words starting at token `i` ("Kapisa", "UP",
     "Amambay department"), and the token after it."""
-    j = i
-    while j < stop and j - i < 4 and (doc[j].text[:1].isupper() or (j > i and doc[j].text == "-")):
+    j, words = i, 0
+    while j < stop and words < 4 and (doc[j].text[:1].isupper() or (j > i and doc[j].text == "-")):
+        words += doc[j].text != "-"
         j += 1
     if j == i:
         return None, i
@@ -202,7 +235,12 @@ def _unit_after(doc: Doc, i: int, stop: int, gaz: Gazetteer, iso3: str | None) -
     if iso3 and place.iso3 != iso3 and not hint:
         # Another country's unit: believed only for a province-level name of some length that is
         # nothing at home ("Amambay" in a report placed in Brazil), never for a district or a short word.
-        if place.kind != "admin1" or len(base) < 5 or gaz.ranked(text, iso3=iso3, variants=False)[:1]:
+        if (
+            place.kind != "admin1"
+            or len(base) < 5
+            or _known_at_home(gaz, text, iso3)
+            or len({gaz.place(k).iso3 for k, t in gaz.candidates(base, {"admin1"}) if t < 2}) != 1
+        ):
             return None, i
     return place, end
 
@@ -219,18 +257,105 @@ def _enclosing_unit(ent: Span, gaz: Gazetteer, iso3: str | None) -> Place | None
     return units[0] if units else None
 
 
+def _segments(doc: Doc, i: int, stop: int) -> tuple[list[tuple[int, int]], int | None]:
+    """The capitalised name groups of a chain starting at token `i` (token ranges, suffix word
+    included), and the token of a country name that closes it. A parenthesis opened at the start
+    closes the chain: "Sirwah (Marib), Nihm (Sanaa)" is two places, not one chain."""
+    segs: list[tuple[int, int]] = []
+    paren = i < len(doc) and doc[i].text == "("
+    while i < stop:
+        t = doc[i]
+        if t.text == ")" and paren:
+            break
+        if _is_link(t) or t.text == ")":
+            i += 1
+            continue
+        if t.is_punct or not t.text[:1].isupper() or t.ent_type_ == "DATE":
+            break
+        if _is_country_token(t):
+            return segs, i
+        j, words = i, 0
+        while j < stop and words < 4 and (doc[j].text[:1].isupper() or (j > i and doc[j].text == "-")):
+            words += doc[j].text != "-"
+            j += 1
+        end = j + 1 if j < len(doc) and doc[j].lower_ in _SUFFIX_WORDS else j
+        segs.append((i, end))
+        i = end
+    return segs, None
+
+
+def _glued_after_hyphen(doc: Doc, i: int) -> bool:
+    return i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_
+
+
+def _is_country_token(tok: Token) -> bool:
+    if tok.ent_type_ not in ("GPE", ""):
+        return False
+    found = get_gazetteer().lookup(tok.text, kinds={"country"}, limit=1)
+    return bool(found) and name_key(found[0].name) == name_key(tok.text)
+
+
+def _chain_country(
+    doc: Doc, i: int, stop: int, gaz: Gazetteer, iso3: str | None, name: str = ""
+) -> str | None:
+    """The country a chain of enclosing units names: a closing country name ("Mali Zvornik, Serbia"),
+    else the country of its last, largest unit when that is a province found only abroad
+    ("Rafah (Rafah, North Sinai)" in a report that reads as Palestinian; "Al Hishah (Misrata)" in one
+    that names no country, where a spelling variant of a province name is enough)."""
+    segs, closing = _segments(doc, i, stop)
+    if closing is not None:
+        found = gaz.lookup(doc[closing].text, kinds={"country"}, limit=1)
+        return found[0].iso3 if found else iso3
+    if not segs:
+        return iso3
+    text = _clean(doc[slice(*segs[-1])].text)
+    base, hint = split_kind_suffix(text)
+    if hint not in (None, "admin1") or len(base) < 4:
+        return iso3
+    if iso3 is not None and _known_at_home(gaz, text, iso3):
+        return iso3
+    # Another country only when the name is a province of exactly one country ("North Sinai", not
+    # "Central" or "Northern"); without a country, a spelling variant may say so ("Misrata").
+    countries = {gaz.place(i).iso3 for i, tier in gaz.candidates(base, {"admin1"}) if tier < 2}
+    if not countries and iso3 is None:
+        countries = {gaz.place(i).iso3 for i, tier in gaz.candidates(base, {"admin1"}) if tier == 2}
+    if len(countries) == 1 and len(base) >= 5:
+        return countries.pop()
+    if iso3 is None and len(countries) > 1 and name:
+        # "Tamale (Tamale, Northern)": the country where the place lies in a province of that name.
+        units = {name_key(gaz.place(i).name) for i, t in gaz.candidates(base, {"admin1"}) if t < 2}
+        inside = {
+            p.iso3
+            for k, _s in gaz.ranked(name, variants=False)[:10]
+            if (p := gaz.place(k)).iso3 in countries and name_key(p.admin1 or "") in units
+        }
+        if len(inside) == 1:
+            return inside.pop()
+    return iso3
+
+
+def _known_at_home(gaz: Gazetteer, text: str, iso3: str) -> bool:
+    """Whether `text` names anything in country `iso3` (exact names only)."""
+    return any(gaz.place(i).iso3 == iso3 for i, _s in gaz.ranked(text, iso3=iso3, variants=False)[:3])
+
+
 def _chain_units(ent: Span, gaz: Gazetteer, iso3: str | None) -> list[Place]:
     """The units of `_enclosing_unit`'s chain, most specific first (a district, then its province)."""
     doc = ent.doc
     stop = min(len(doc), ent.end + 14)
+    if ent.end < len(doc) and doc[ent.end].text in (",", "("):
+        iso3 = _chain_country(doc, ent.end, stop, gaz, iso3, _clean(split_kind_suffix(ent.text)[0]))
     i, found, end = ent.end, None, ent.end
     chain: list[Place] = []
     while i < stop:
-        if doc[i].lower_ in _CHAIN_LINKS or doc[i].text in (")",):
+        if _is_link(doc[i]) or doc[i].text in (")",):
             i += 1
             continue
         if doc[i].is_punct or not doc[i].text[:1].isupper() or doc[i].ent_type_ == "DATE":
             break
+        if _glued_after_hyphen(doc, i):
+            i += 1  # the second half of "Kasai-Oriental" is no name of its own
+            continue
         if gaz.lookup(doc[i].text, kinds={"country"}, limit=1) and doc[i].ent_type_ in ("GPE", ""):
             country = gaz.lookup(doc[i].text, kinds={"country"}, limit=1)[0]
             if name_key(country.name) == name_key(doc[i].text) or country.iso3 == iso3:
@@ -384,6 +509,7 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
         )
     out.extend(_parenthesised_places(span, gaz, ctx.iso3))
     out.extend(_proper_noun_places(span, ctx, gaz))
+    out.extend(_misread_places(span, ctx, gaz, out))
     pds = _police_districts(span, ctx, gaz, last_city, out)
     if pds:  # the NER often tags "Seventh Police District" itself: keep the resolved one
         out = [m for m in out if not any(m.start < p.end and p.start < m.end for p in pds)]
@@ -415,6 +541,68 @@ def _parenthesised_places(span: Span | Doc, gaz: Gazetteer, iso3: str | None) ->
                     near=_is_near(doc, ent.start),
                 )
             )
+    return out
+
+
+# Prepositions that put what follows at a place ("in", "near"); not "of" ("members of Hamas").
+_PLACE_PREPS = {"in", "near", "at", "outside", "around", "inside", "into", "across", "towards", "toward"}
+
+
+def _misread_places(
+    span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer, found: list[PlaceMention]
+) -> list[PlaceMention]:
+    """Places the NER calls a person or an organisation ("in Bnei Brak city", "in Baalbek"): an entity
+    governed by a locative preposition that the gazetteer knows by that exact name, in the article's
+    country when it has one. An entity holding a comma chain ("Cienaga, Magdalena department") is
+    cut at the comma, and the chain read as its enclosing units."""
+    doc = span.doc if isinstance(span, Span) else span
+    taken = [(m.start, m.end) for m in found]
+    out: list[PlaceMention] = []
+    for ent in span.ents:
+        if ent.label_ not in ("PERSON", "ORG", "NORP") or not (
+            ent.text[:1].isupper() or ent.text.split("-")[0] in _LOWER_PREFIXES
+        ):
+            continue
+        if any(s < ent.end_char and ent.start_char < e for s, e in taken):
+            continue
+        cut = next((t.i for t in ent if t.text in (",", "(")), ent.end)
+        ent = _join_hyphens(doc[ent.start : cut])
+        if not len(ent):
+            continue
+        root = ent.root
+        if root.dep_ == "compound" and root.head.lower_ in _SUFFIX_WORDS:
+            root = root.head  # "in Bnei Brak city"
+        if root.dep_ != "pobj" or root.head.lower_ not in _PLACE_PREPS:
+            continue
+        if ent.label_ == "NORP" and demonym_country(ent.text) is not None:
+            continue
+        ext, hint = _with_suffix(ent)
+        text = _clean(split_kind_suffix(ext.text)[0] if hint else ext.text)
+        if len(text) < 4:
+            continue
+        name = f"{text} {_hint_word(hint)}".strip()
+        ranked = gaz.ranked(
+            name, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"city", "admin1", "admin2"}, variants=False
+        )
+        place = gaz.place(ranked[0][0]) if ranked else None
+        chained_place, chained, fell_back = _place_in_chain(ext, text, hint, place, gaz, ctx.iso3)
+        near = _is_near(doc, ext.start)
+        if chained is not None and (not fell_back or _chain_opens(doc, ext.end)):
+            place, near = chained_place, near or fell_back
+        elif place is None or (ctx.iso3 is not None and place.iso3 != ctx.iso3):
+            continue
+        elif place.kind == "city" and not (place.population or 0) and ctx.iso3 is None:
+            continue  # a hamlet somewhere that shares a surname: too weak without a country
+        out.append(
+            PlaceMention(
+                start=ext.start_char,
+                end=ext.end_char,
+                text=ext.text,
+                place=place,
+                candidates=len(ranked),
+                near=near,
+            )
+        )
     return out
 
 
@@ -613,9 +801,15 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
         # Spread the vote over the countries of the near-best candidates (ambiguous names split).
         top = ranked[0][1]
         close = [gaz.place(i) for i, s in ranked[:8] if s >= top - 1.0]
+        # A country name modifying a noun ("the US dollar", "US forces") says whose, not where.
+        w = (
+            0.25
+            if close[0].kind == "country" and ext.root.dep_ in ("compound", "amod", "nmod", "poss")
+            else 1.0
+        )
         for p in close:
             if p.iso3:
-                votes[p.iso3] += 1.0 / len(close)
+                votes[p.iso3] += w / len(close)
         names.append((f"{text} {_hint_word(hint)}".strip(), 1.0, ext))
     for ent in doc.ents:  # "Syrian", "Yemeni" forces: nationality words vote for their country
         if ent.label_ == "NORP":
@@ -632,8 +826,8 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
                 if p.iso3 and (p.kind != "city" or (p.population or 0) > 0):
                     votes[p.iso3] += 0.5
                     names.append((run.text, 0.5, run))
-    if not votes:
-        return None, None, None
+    if not votes or votes.most_common(1)[0][1] < 0.5:
+        return None, None, None  # only "the US dollar"-like modifiers: no country to go by
     iso3 = votes.most_common(1)[0][0]
     a1_votes: Counter[str] = Counter()
     if dl is not None and dl.iso3 == iso3 and dl.admin1:
