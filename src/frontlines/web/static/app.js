@@ -72,8 +72,12 @@ async function main() {
   $("claims-conflicts").addEventListener("change", renderClaims);
   $("play").addEventListener("click", replay);
   // #event=ROW_ID (set whenever an event is opened) reopens it after a reload or from a shared link.
-  const linked = /^#event=(\d+)$/.exec(location.hash);
-  if (linked) await showEvent(Number(linked[1]));
+  const openLinked = async () => {
+    const linked = /^#event=(\d+)$/.exec(location.hash);
+    if (linked && (!app.current || app.current.id !== Number(linked[1]))) await showEvent(Number(linked[1]));
+  };
+  window.addEventListener("hashchange", openLinked);
+  await openLinked();
   document.body.dataset.ready = "1";
 }
 
@@ -453,8 +457,8 @@ function formValue(f) {
 }
 
 function sameValue(a, b) {
-  if (a === undefined) a = null;
-  if (b === undefined) b = null;
+  if (a === undefined || a === "") a = null; // an empty input stands for "no value", as null does
+  if (b === undefined || b === "") b = null;
   if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) < 1e-9;
   return a === b;
 }
