@@ -248,3 +248,13 @@ def test_reads_need_a_token_off_loopback(monkeypatch: pytest.MonkeyPatch, url: s
 )  # fmt: skip
 def test_is_loopback(host: str, loop: bool) -> None:
     assert is_loopback(host) is loop
+
+
+def test_dashboard_runs_only_its_own_scripts(client: TestClient) -> None:
+    page = client.get("/")
+    csp = page.headers["content-security-policy"]
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+    assert script_src.split() == ["script-src", "'self'"]  # no inline scripts, no event-handler attributes
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    api = client.get("/api/events")
+    assert api.headers["x-content-type-options"] == "nosniff" and "content-security-policy" in api.headers
