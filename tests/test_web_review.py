@@ -194,6 +194,11 @@ def test_writes_need_a_token_and_errors_are_explained(page: Any, server: dict[st
     subs = page.locator("#fix-sub_event_type option").all_text_contents()
     assert subs == dict(acled.TAXONOMY)["Violence against civilians"]
     page.click("#correct-cancel")
+
+    page.click("#review-confirm")
+    expect(page.locator("#review-badge")).to_have_text("confirmed")
+    expect(_entries(page, "confirm")).to_contain_text("confirm by alice")
+    assert _api(base, f"/api/events/{ev['id']}")["review_status"] == "confirmed"
     assert page.errors == []  # type: ignore[attr-defined]
 
 
