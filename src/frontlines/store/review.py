@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, select, update
 
 from frontlines import acled
 from frontlines.store.models import AuditRow, EventRow, ReviewRow
@@ -111,12 +111,12 @@ def load_overlays(conn: Connection, event_ids: Iterable[str]) -> dict[str, Overl
     return out
 
 
-def rejected_ids():  # type: ignore[no-untyped-def]
+def rejected_ids() -> Select[tuple[str]]:
     """A subquery of the rejected events' ids, for `EventRow.event_id.not_in(rejected_ids())`."""
     return select(ReviewRow.event_id).where(ReviewRow.status == "rejected")
 
 
-def reviewed_ids():  # type: ignore[no-untyped-def]
+def reviewed_ids() -> Select[tuple[str]]:
     """A subquery of the ids of events whose values an analyst set."""
     return select(ReviewRow.event_id)
 
