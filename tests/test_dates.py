@@ -355,3 +355,67 @@ def test_numeric_date_found_at_the_start_of_a_summary(nlp) -> None:
     doc = nlp("01/03/2021: Gunmen attacked a checkpoint in Kunduz city.")
     (m,) = [d for d in find_dates(doc, date(2021, 1, 7)) if d.window is not None]
     assert m.text == "01/03/2021" and m.window.earliest == date(2021, 1, 3)
+
+
+# ---------------------------------------------------------------- which date an event takes (pipeline)
+
+
+@pytest.fixture(scope="module")
+def extract_events():
+    from frontlines.extract.pipeline import get_extractor
+    from frontlines.records import Document, Event
+
+    ex = get_extractor()
+
+    def run(text: str, published: date) -> list[Event]:
+        return [r for r in ex.extract(Document("t", text, published=published)) if isinstance(r, Event)]
+
+    return run
+
+
+def test_headline_and_dateline_dates_are_the_reports(extract_events) -> None:
+    text = (
+        "Evening Operations Summary, June 9, 2012\n"
+        "KANDAHAR, Afghanistan (June 9, 2012) - Afghan soldiers killed two insurgents during a patrol in "
+        "Panjwai district, Kandahar province, yesterday.\n"
+        "The patrol also detained a suspected bomb maker in Zharay district."
+    )
+    events = extract_events(text, date(2012, 6, 9))
+    assert events and all(e.event_date == "2012-06-08" for e in events)
+
+
+def test_headline_date_without_dateline_is_the_reports(extract_events) -> None:
+    text = (
+        "June 9: Operations in Southern Afghanistan\n"
+        "In Kandahar last night, Afghan soldiers detained three suspected insurgents in Panjwai district."
+    )
+    events = extract_events(text, date(2012, 6, 9))
+    assert events and all(e.event_date == "2012-06-08" for e in events)
+
+
+def test_a_date_on_another_noun_dates_that_noun(extract_events) -> None:
+    text = "Afghan police arrested a man behind Monday's bombing of a bus station in Kandahar city today."
+    events = extract_events(text, date(2012, 6, 14))
+    arrests = [e for e in events if e.sub_event_type == "Arrests"]
+    assert arrests and arrests[0].event_date == "2012-06-14"
+
+
+def test_a_named_day_beats_overnight_as_an_adjective(extract_events) -> None:
+    text = "Afghan forces captured a Taliban commander during an overnight raid in Wardak province Monday."
+    events = extract_events(text, date(2012, 6, 13))  # a Wednesday
+    assert events and events[0].event_date == "2012-06-11"
+
+
+def test_an_undated_event_takes_the_report_date_with_week_precision(extract_events) -> None:
+    text = "Afghan soldiers detained two suspected insurgents in Panjwai district, Kandahar province."
+    events = extract_events(text, date(2012, 6, 13))
+    assert events
+    ev = events[0]
+    assert ev.event_date == "2012-06-13" and ev.time_precision == 2
+    assert ev.date_earliest == "2012-06-07" and ev.date_latest == "2012-06-13"
+
+
+def test_a_report_dated_date_bounds_an_otherwise_undated_event(extract_events) -> None:
+    text = "On 9 June 2012, residents reported that a shoot-out took place in Kandahar city."
+    events = extract_events(text, date(2012, 6, 12))
+    assert events and events[0].event_date == "2012-06-09"

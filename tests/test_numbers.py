@@ -403,3 +403,72 @@ def test_find_casualties_never_raises(nlp, words: list[str]) -> None:
         assert text[m.start : m.end] == m.text
         assert m.quantity.value is not None and m.quantity.value >= 0
     total_fatalities(ms)
+
+
+# ---------------------------------------------------------------- tallies told in a later sentence
+
+
+@pytest.fixture(scope="module")
+def extract_events():
+    from datetime import date
+
+    from frontlines.extract.pipeline import get_extractor
+    from frontlines.records import Document, Event
+
+    ex = get_extractor()
+
+    def run(text: str, published: date = date(2021, 3, 6)) -> list[Event]:
+        return [r for r in ex.extract(Document("t", text, published=published)) if isinstance(r, Event)]
+
+    return run
+
+
+def _top(events):
+    return max(events, key=lambda e: e.confidence)
+
+
+def test_deaths_in_the_next_sentence_belong_to_the_event_described(extract_events) -> None:
+    events = extract_events(
+        "On 5 March 2021, gunmen stormed a police checkpoint in Kunduz City, Kunduz. "
+        "Two officers were killed and four other officers were wounded in the attack."
+    )
+    assert _top(events).fatalities == 2
+    assert sum(e.fatalities for e in events) == 2  # told once, counted once
+
+
+def test_a_sentence_without_an_event_of_its_own_gives_its_deaths_to_the_last_event(extract_events) -> None:
+    events = extract_events(
+        "On 5 March 2021, in Leon, Guanajuato, armed men on a motorbike shot at a shopkeeper and his son. "
+        "Three people died."
+    )
+    assert _top(events).fatalities == 3
+
+
+def test_a_later_tally_adds_when_it_says_also(extract_events) -> None:
+    events = extract_events(
+        "On 5 March 2021, insurgents attacked an army outpost in Kunduz City, killing two soldiers. "
+        "Four insurgents were also killed in the ensuing clash."
+    )
+    assert _top(events).fatalities == 6
+
+
+def test_a_tally_of_another_event_stays_there(extract_events) -> None:
+    events = extract_events(
+        "On 5 March 2021, gunmen attacked a checkpoint in Kunduz City, Kunduz. Nobody was hurt. "
+        "Three civilians were killed in a separate attack on 20 February."
+    )
+    by_date = {e.event_date: e.fatalities for e in events}
+    assert by_date.get("2021-03-05") == 0
+    assert by_date.get("2021-02-20") == 3
+
+
+def test_tally_helpers_read_the_parse(nlp) -> None:
+    from frontlines.extract.numbers import adds_to_earlier, may_state_death, names_other_event, refers_back
+
+    back = next(nlp("Five guards were killed in the ensuing clash.").sents)
+    fresh = next(nlp("Five guards were killed in an attack on a bank.").sents)
+    assert refers_back(back) and not refers_back(fresh)
+    assert may_state_death(next(nlp("Both brothers died.").sents))
+    assert not may_state_death(next(nlp("The force seized two rifles.").sents))
+    assert names_other_event(next(nlp("Two died in a similar blast.").sents))
+    assert adds_to_earlier(next(nlp("Two other soldiers were also killed.").sents))

@@ -52,6 +52,17 @@ def _lexicon() -> dict:
     lex["non_persons"] = frozenset(str(w).lower() for w in lex["non_persons"])
     lex["strict_verbs"] = frozenset(str(w).lower() for w in lex["strict_verbs"])
     lex["harm_verbs"] = frozenset(str(w).lower() for w in lex["harm_verbs"])
+    lex["anaphoric_nouns"] = frozenset(str(w).lower() for w in lex["anaphoric_event_nouns"])
+    lex["additive"] = frozenset(str(w).lower() for w in lex["additive_cues"])
+    lex["other_event"] = re.compile(
+        r"\b(?:" + "|".join(re.escape(str(w).lower()) for w in lex["other_event_cues"]) + r")\b"
+    )
+    # Lemmas and words that can state a death: a cheap test before parsing casualties in a sentence.
+    death = {k for k, v in lex["outcome_verbs"].items() if v == "killed"}
+    death |= {k for k, v in lex["outcome_adjectives"].items() if v == "killed"}
+    death |= {k for k, v in lex["outcome_nouns"].items() if v == "killed"}
+    death |= {k for k, v in lex["of_outcome_heads"].items() if v == "killed"}
+    lex["death_words"] = frozenset(death | {"death", "dead", "fatally", "himself", "herself"})
     return lex
 
 
@@ -733,3 +744,43 @@ def total_fatalities(mentions: list[CasualtyMention]) -> tuple[int, int | None, 
     open_ended = any(q.vague or (q.low is not None and q.high is None) for q in killed)
     high = None if open_ended else sum(q.high if q.high is not None else q.value for q in killed)
     return total, low, high
+
+
+# ---------------------------------------------------------------- tallies in later sentences
+
+
+def may_state_death(span) -> bool:
+    """Whether a sentence has a word that can state a death (cheap; no casualty parse)."""
+    words = _lexicon()["death_words"]
+    return any(t.lower_ in words or t.lemma_.lower() in words for t in span)
+
+
+def refers_back(span) -> bool:
+    """Whether a sentence points back to an event already described: an event noun under "in", "during",
+    "after" or "following" with "the", "this", "that", "these" or "ensuing" ("killed in the attack",
+    "wounded during the ensuing clash"). Its tally then belongs to that event."""
+    lex = _lexicon()
+    nouns = lex["anaphoric_nouns"]
+    for t in span:
+        if t.dep_ != "pobj" or t.lemma_.lower() not in nouns and t.lower_ not in nouns:
+            continue
+        if t.head.lower_ not in ("in", "during", "after", "following", "from"):
+            continue
+        if any(
+            c.lower_ in ("the", "this", "that", "these", "those", "ensuing", "subsequent")
+            for c in t.children
+            if c.dep_ in ("det", "amod", "compound")
+        ):
+            return True
+    return False
+
+
+def names_other_event(span) -> bool:
+    """Whether a sentence marks its tally as another event's ("in a separate attack", "a similar blast")."""
+    return bool(_lexicon()["other_event"].search(span.text.lower()))
+
+
+def adds_to_earlier(span) -> bool:
+    """Whether a sentence's tally adds to an earlier one ("two other soldiers were also killed")."""
+    words = _lexicon()["additive"]
+    return any(t.lower_ in words for t in span)

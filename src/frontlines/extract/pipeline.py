@@ -169,7 +169,9 @@ class Extractor:
         )
         captions = _caption_ranges(document.text)
         ctx.extras["dateline"] = _dateline_span(document.text)
+        ctx.extras["header_end"] = _header_end(document.text, ctx.extras["dateline"])
         paras = _paragraph_index(document.text)
+        tallies: list[_Tally] = []
 
         events: list[Event] = []
         claims: list[Claim] = []
@@ -198,6 +200,7 @@ class Extractor:
             if any(d.historical for d in facts.dates) and not current_dates:
                 # A sentence about history (or only about other years) holds no current event.
                 continue
+            sent_events: list[Event] = []
             for trig in facts.triggers:
                 if trig.negated or trig.score < _MIN_TRIGGER_SCORE:
                     continue
@@ -205,15 +208,20 @@ class Extractor:
                     trig, facts, ctx, document, claim_spans, last_place, last_date, para, last_actor
                 ):
                     events.append(event)
+                    sent_events.append(event)
                     if event.actor1 is not None:
                         last_actor = (para, Actor(name=event.actor1, inter=event.inter1 or ""))
+            tallies.append(_Tally(para, facts, claim_spans, sent_events))
             # Carry place and date forward within a paragraph ("The fighters then burned ...").
             resolved = [p for p in facts.places if p.place is not None and p.place.kind != "country"]
             if resolved:
                 last_place = (para, resolved[0])
-            if current_dates:
-                last_date = (para, current_dates[0])
+            # The headline's and dateline's dates are the report's: they do not carry to its events.
+            carried = [d for d in current_dates if d.start >= ctx.extras["header_end"]]
+            if carried:
+                last_date = (para, carried[0])
 
+        _carry_tallies(tallies, document)
         return [*_protest_interventions(_merge_events(events)), *_dedupe_claims(claims)]
 
     def _facts(self, sent: Span, ctx: SentenceContext, caption: bool) -> _SentenceFacts:
@@ -273,10 +281,15 @@ class Extractor:
             return []
 
         # -- when --------------------------------------------------------------------------------------
-        # The dateline's date is the publication's, not the event's.
-        event_dates = [d for d in f.dates if not _inside(d.start, d.end, *ctx.extras["dateline"])]
+        # The dateline's and headline's dates are the publication's, not the event's.
+        event_dates = [
+            d
+            for d in f.dates
+            if not _inside(d.start, d.end, *ctx.extras["dateline"]) and d.start >= ctx.extras["header_end"]
+        ]
         date_m = _nearest_date(event_dates, trig, doc)
         window: DateWindow | None = None
+        coded = None  # the event date, when not the window's own coded date
         date_inherited = False
         if date_m is not None:
             if date_m.historical:
@@ -286,8 +299,10 @@ class Extractor:
             date_m, date_inherited = last_date[1], True
             window = date_m.window
         if window is None and ctx.published is not None:
-            # Undated in the text: the report is news, so the event falls in the week before publication.
+            # Undated in the text: the report is news, so the event falls in the week before publication;
+            # as ACLED does when a report gives no day, the report's own date is coded.
             window = DateWindow(ctx.published - timedelta(days=6), ctx.published, 2)
+            coded = ctx.published
         if (
             window is not None
             and ctx.published is not None
@@ -428,7 +443,7 @@ class Extractor:
             lat, lon, precision = _coordinates(pm)
             ev = Event(
                 doc_id=document.id,
-                event_date=window.event_date.isoformat() if window else None,
+                event_date=(coded or window.event_date).isoformat() if window else None,
                 date_earliest=window.earliest.isoformat() if window else None,
                 date_latest=window.latest.isoformat() if window else None,
                 time_precision=window.precision if window else None,
@@ -573,14 +588,63 @@ def _most_specific(mentions: list[PlaceMention]) -> list[PlaceMention]:
     return out or mentions[:1]
 
 
+# A first line that ends without a full stop and is followed by more lines is a headline.
+_HEADLINE_MAX = 200
+
+
+def _header_end(text: str, dateline: tuple[int, int]) -> int:
+    """Where the report's header ends: after the dateline when there is one ("KABUL, Afghanistan (July 9,
+    2021) —", also after a headline and release preamble), else after a headline line. Dates in the
+    header ("Operational Update, March 17" or "Apr. 23: Operations in ...") are the report's."""
+    end = dateline[1]
+    nl = text.find("\n")
+    if 0 < nl <= _HEADLINE_MAX and text[nl:].strip():
+        first = text[:nl].rstrip()
+        if first and first[-1] not in ".!?\"'”’":
+            end = max(end, nl)
+    return end
+
+
 def _nearest_date(dates: list[DateMention], trig: Trigger, doc: Doc | None = None) -> DateMention | None:
     usable = [d for d in dates if d.window is not None or d.historical]
     if doc is not None:
-        # "The toll rose to 58 on Sunday": a date on a tally or reporting verb dates the report, not the event.
-        usable = [d for d in usable if not _dates_the_report(d, trig, doc)]
+        # "The toll rose to 58 on Sunday": a date on a tally or reporting verb dates the report, not the event;
+        # with no other date it is still the best bound ("On 9 May it was reported that a shoot-out ...").
+        of_event = [d for d in usable if not _dates_the_report(d, trig, doc)]
+        usable = of_event or usable
+        # "detained the man behind Tuesday's attack": a date on another noun dates that noun's event.
+        usable = [d for d in usable if not _dates_other_noun(d, trig, doc)]
+        # "an overnight operation ... Monday": the named day is the date; "overnight" only says when in it.
+        named = [d for d in usable if not _modifies_noun(d, doc)]
+        if named and len(named) < len(usable):
+            usable = named
     if not usable:
         return None
     return min(usable, key=lambda d: _distance(d.start, d.end, trig.start, trig.end))
+
+
+def _date_root(d: DateMention, doc: Doc):
+    span = doc.char_span(d.start, d.end, alignment_mode="expand")
+    return span.root if span is not None else None
+
+
+def _modifies_noun(d: DateMention, doc: Doc) -> bool:
+    """A relative time word used as an adjective ("an overnight raid", "a late-night attack")."""
+    root = _date_root(d, doc)
+    return root is not None and root.dep_ == "amod" and root.head.pos_ == "NOUN"
+
+
+def _dates_other_noun(d: DateMention, trig: Trigger, doc: Doc) -> bool:
+    """A date that is a possessive or compound modifier of a noun other than the trigger ("Tuesday's attack",
+    "the Aug. 7 bombing") dates that noun, not the trigger's event."""
+    root = _date_root(d, doc)
+    if root is None:
+        return False
+    head = root.head
+    possessive = root.dep_ == "poss" or any(c.dep_ == "case" for c in root.children)
+    if not (possessive or root.dep_ in ("compound", "nmod")) or head.pos_ not in ("NOUN", "PROPN"):
+        return False
+    return not (trig.start <= head.idx < trig.end)
 
 
 _REPORT_VERBS = {
@@ -613,6 +677,85 @@ def _dates_the_report(d: DateMention, trig: Trigger, doc: Doc) -> bool:
         return False
     # Unless the trigger itself sits in that verb's clause as its verb ("rose up", unlikely) or is the verb.
     return not (trig.start <= head.idx < trig.end)
+
+
+@dataclass(slots=True)
+class _Tally:
+    """One sentence, for attaching later sentences' death tallies to the event they report."""
+
+    para: int
+    facts: _SentenceFacts
+    claim_spans: list[tuple[int, int]]
+    events: list[Event]
+
+
+def _killed_in(t: _Tally) -> list[CasualtyMention]:
+    return [
+        c
+        for c in t.facts.casualties
+        if c.outcome == "killed"
+        and not any(_inside(c.start, c.end, s, e) or _inside(s, e, c.start, c.end) for s, e in t.claim_spans)
+    ]
+
+
+def _overlaps(ev: Event, dates: list[DateMention]) -> bool:
+    """Whether a sentence's own dates (if any) allow the event's date."""
+    windows = [d.window for d in dates if d.window is not None and not d.historical]
+    if not windows or ev.date_earliest is None or ev.date_latest is None:
+        return True
+    return any(
+        w.earliest.isoformat() <= ev.date_latest and ev.date_earliest <= w.latest.isoformat() for w in windows
+    )
+
+
+def _carry_tallies(tallies: list[_Tally], document: Document) -> None:
+    """Deaths told in a later sentence of the paragraph belong to the event already described: a sentence
+    that makes no event of its own ("Three officers died."), or one whose events restate it (it names no
+    place of its own, or points back: "Two guards were killed in the attack."). The figure goes to that
+    event (the earlier sentence's most confident one) and no longer to events the later sentence made; it
+    adds to the event's own figure when the sentence says so ("two other soldiers were also killed"), else
+    the larger figure stands. A sentence naming another event ("in a separate attack") keeps its tally."""
+    antecedent: _Tally | None = None
+    for t in tallies:
+        sent = t.facts.sent
+        back = (
+            antecedent is not None and antecedent.para == t.para and not numbers_mod.names_other_event(sent)
+        )
+        if back and t.events:
+            back = numbers_mod.refers_back(sent) or not any(
+                p.place is not None and p.place.kind != "country" for p in t.facts.places
+            )
+        if back and not t.events:
+            back = numbers_mod.may_state_death(sent)  # cheap: most sentences need no casualty parse
+        if not back:
+            if t.events:
+                antecedent = t
+            continue
+        assert antecedent is not None
+        killed = _killed_in(t)
+        if not killed:
+            continue
+        target = max(antecedent.events, key=lambda e: e.confidence)
+        if not _overlaps(target, t.facts.dates):
+            continue
+        total, low, high = numbers_mod.total_fatalities(killed)
+        # The sentence's events merge into one (the largest figure stands), so its figure is their largest.
+        have = max(e.fatalities for e in antecedent.events)
+        if have and numbers_mod.adds_to_earlier(sent):
+            target.fatalities = have + total
+            target.fatalities_low = target.fatalities_high = None
+        elif total > have:
+            target.fatalities, target.fatalities_low, target.fatalities_high = total, low, high
+        for ev in t.events:
+            ev.fatalities, ev.fatalities_low, ev.fatalities_high = 0, None, None
+            ev.evidence = [e for e in ev.evidence if "fatalities" not in e.fields]
+        _add_evidence(
+            target,
+            [
+                Evidence.of(document, c.start, c.end, ["fatalities", "fatalities_low", "fatalities_high"])
+                for c in killed
+            ],
+        )
 
 
 def _casualties_for(
