@@ -143,3 +143,28 @@ def test_police_arrests_at_a_protest_make_it_a_protest_with_intervention(extract
         (e.sub_event_type, e.actor1, e.actor2) for e in events
     ]
     assert events[0].actor1.startswith("Protesters") and events[0].actor2.startswith("Police Forces of Afghanistan")
+
+
+def test_an_attack_on_an_armed_side_is_a_clash(extract) -> None:
+    # ACLED: violence against civilians needs civilian victims; a police officer shot dead is a clash.
+    officer = extract("On Thursday, gunmen shot dead a police officer at a checkpoint in Kunduz city.")
+    shopkeeper = extract("On Thursday, gunmen shot dead a shopkeeper in Kunduz city.")
+    assert [e.sub_event_type for e in officer] == ["Armed clash"]
+    assert [e.sub_event_type for e in shopkeeper] == ["Attack"]
+
+
+def test_a_shoot_out_is_two_sided(extract) -> None:
+    events = extract("On Thursday, a shoot-out broke out between police and smugglers in Zaranj, Nimroz.")
+    assert [e.sub_event_type for e in events] == ["Armed clash"]
+
+
+def test_answered_fire_turns_shelling_into_a_clash(extract) -> None:
+    one_sided = extract("On Thursday, Taliban fighters fired mortars at army positions in Nahr-e Saraj, Helmand.")
+    answered = extract(
+        "On Thursday, Taliban fighters fired mortars at army positions in Nahr-e Saraj, Helmand, "
+        "and the soldiers returned fire."
+    )
+    both_ways = extract("On Thursday, explosions were heard in both directions of the front line near Lashkar Gah.")
+    assert [e.sub_event_type for e in one_sided] == ["Shelling/artillery/missile attack"]
+    assert [e.sub_event_type for e in answered] == ["Armed clash"]
+    assert [e.sub_event_type for e in both_ways] == ["Armed clash"]

@@ -59,6 +59,7 @@ _TARGET_IS_VICTIM = {"Attack", "Abduction/forced disappearance", "Sexual violenc
 _MIN_TRIGGER_SCORE = 0.3
 # A dated event a day or two after the publication date is a metadata or time-zone lag, not a plan.
 _PUBLISHED_SLACK_DAYS = 2
+_ARMED_INTERS = {"State forces", "Rebel group", "Political militia", "Identity militia", "External/Other forces"}
 _VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 _PRONOUNS = {"they", "he", "she", "it", "the group", "the fighters", "the militants", "the insurgents"}
 
@@ -358,6 +359,10 @@ class Extractor:
         # One-sided violence against civilians is an attack on them, not a clash between armed sides.
         if sub == "Armed clash" and actor2 is not None and actor2.inter == "Civilians" and actor1 is not None:
             sub = "Attack"
+        # And the converse: an attack whose target is an armed, organised side (a soldier shot dead, a
+        # militia member assassinated) is a clash between two armed sides, not violence against civilians.
+        elif sub == "Attack" and actor2 is not None and actor2.inter in _ARMED_INTERS:
+            sub = "Armed clash"
         # ACLED territory rules: who captured decides the sub-type; a hold of a day or less is a clash.
         if sub in _TERRITORY:
             if trig.held_briefly:
