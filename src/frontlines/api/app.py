@@ -540,7 +540,8 @@ def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
 
 
 class _BodyLimit:
-    """ASGI middleware: 413 for a request body over `limit` bytes, declared (Content-Length) or streamed."""
+    """ASGI middleware: 413 for a request body over `limit` bytes, declared (Content-Length) or streamed;
+    400 for a NUL character in the query (PostgreSQL refuses one in any text parameter)."""
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -548,6 +549,8 @@ class _BodyLimit:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if b"%00" in scope.get("query_string", b"") or b"\x00" in scope.get("query_string", b""):
+            return await _send_json(send, 400, "NUL character in the query")
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None:
             try:

@@ -455,9 +455,15 @@ class ControlTimeline:
         out = []
         for day in days:
             counts = dict.fromkeys(STATES, 0)
-            for code, unit in idx.units.items():
-                snaps = self._snap_at(code, day, prefix=False)
-                counts[_district_state(unit, snaps, day, self.initial, max_age_days, idx.name).state] += 1
+            counts[self.initial] += len(idx.units) - len(self.snaps)
+            for code in self.snaps:
+                # The state `_district_state` gives, without building its event and evidence lists.
+                k = bisect_right(self.snap_days[code], day)
+                if k == 0:
+                    counts[self.initial] += 1
+                    continue
+                snap = self.snaps[code][k - 1]
+                counts[_aged(snap, day, max_age_days)[0]] += 1
             out.append({"date": day.isoformat(), **counts, "total": len(idx.units), "layer": idx.name})
         return out
 
