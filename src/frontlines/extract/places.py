@@ -116,8 +116,46 @@ def _ents(span: Span | Doc) -> list[Span]:
             gaz = get_gazetteer()
             if not _exact(gaz, split_kind_suffix(joined.text)[0]) and _exact(gaz, e.text):
                 joined = _join_hyphens(e, left=False)
-        out.append(joined)
-    return out
+        out.append(_extend_known(joined))
+    # "Ciudad de" + "Mexico": two entities the NER and the ruler split, one name the gazetteer knows.
+    merged: list[Span] = []
+    for e in out:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and e.start - prev.end <= 1
+            and all(t.is_lower for t in e.doc[prev.end : e.start])
+        ):
+            whole = e.doc[prev.start : e.end]
+            if _exact(get_gazetteer(), whole.text):
+                merged[-1] = whole
+                continue
+        if prev is not None and e.start < prev.end:
+            continue
+        merged.append(e)
+    return merged
+
+
+# Particles inside place names ("Ciudad de Mexico", "Sao Sebastiao da Boa Vista").
+_NAME_PARTICLES = {"de", "del", "da", "do", "dos", "das", "la", "el", "al", "des", "du", "di", "y"}
+
+
+def _extend_known(ent: Span) -> Span:
+    """ "Mali Zvornik", "Ciudad de Mexico": the ruler tags the country or a known word inside a longer
+    place name; the longest following run of proper nouns (and name particles) that the gazetteer
+    knows by that exact name wins."""
+    doc = ent.doc
+    j, best = ent.end, ent
+    while j < len(doc) and j - ent.end < 4:
+        t = doc[j]
+        if not (t.text[:1].isupper() and t.pos_ == "PROPN") and t.lower_ not in _NAME_PARTICLES:
+            break
+        j += 1
+        if t.text[:1].isupper() and (t.ent_type_ in ("", "GPE", "LOC", "FAC")):
+            cand = doc[ent.start : j]
+            if _exact(get_gazetteer(), cand.text):
+                best = cand
+    return best
 
 
 def _exact(gaz: Gazetteer, name: str) -> bool:
@@ -427,16 +465,19 @@ def _chain_opens(doc: Doc, i: int) -> bool:
     )
 
 
-def _stray_foreign(place: Place | None, iso3: str | None) -> bool:
-    """A small place abroad when the article's country is known: a same-named village elsewhere
-    ("Nadas" in Romania for a Syrian report), not where the event happened."""
-    return (
-        place is not None
-        and iso3 is not None
-        and place.iso3 != iso3
-        and place.kind in ("city", "admin2")
-        and (place.population or 0) < 100_000
-    )
+def _stray_foreign(place: Place | None, iso3: str | None, label: str = "") -> bool:
+    """A place abroad that is not where the event happened when the article's country is known: a
+    small same-named village ("Nadas" in Romania for a Syrian report), a province whose name many
+    countries use ("East", "Central"), or a facility the NER tagged ("the Metro") that matches a
+    town abroad."""
+    if place is None or iso3 is None or place.iso3 == iso3:
+        return False
+    if place.kind in ("city", "admin2") and ((place.population or 0) < 100_000 or label == "FAC"):
+        return True
+    if place.kind == "admin1":
+        gaz = get_gazetteer()
+        return len({gaz.place(i).iso3 for i, t in gaz.candidates(place.name, {"admin1"}) if t < 2}) > 1
+    return False
 
 
 def _known_town(place: Place, unit: Place) -> bool:
@@ -488,7 +529,7 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
         if chained is not None:
             explicit = chained
             near = near or fell_back
-        elif _stray_foreign(place, ctx.iso3):
+        elif _stray_foreign(place, ctx.iso3, ent.label_):
             place = None
         if place is not None and hint is None and place.kind == "admin2" and explicit is None and ctx.admin1:
             # Bare district names: stay inside the article's province when one matches there.
@@ -545,6 +586,7 @@ def _parenthesised_places(span: Span | Doc, gaz: Gazetteer, iso3: str | None) ->
 
 
 # Prepositions that put what follows at a place ("in", "near"); not "of" ("members of Hamas").
+_MISREAD_LABELS = {"PERSON", "ORG", "NORP", "WORK_OF_ART", "EVENT", "PRODUCT"}
 _PLACE_PREPS = {"in", "near", "at", "outside", "around", "inside", "into", "across", "towards", "toward"}
 
 
@@ -559,7 +601,7 @@ def _misread_places(
     taken = [(m.start, m.end) for m in found]
     out: list[PlaceMention] = []
     for ent in span.ents:
-        if ent.label_ not in ("PERSON", "ORG", "NORP") or not (
+        if ent.label_ not in _MISREAD_LABELS or not (
             ent.text[:1].isupper() or ent.text.split("-")[0] in _LOWER_PREFIXES
         ):
             continue
@@ -807,6 +849,8 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
             if close[0].kind == "country" and ext.root.dep_ in ("compound", "amod", "nmod", "poss")
             else 1.0
         )
+        if any(p.kind == "admin1" for p in close):
+            w = 1.5  # a province name says more about the country than a town name many countries share
         for p in close:
             if p.iso3:
                 votes[p.iso3] += w / len(close)

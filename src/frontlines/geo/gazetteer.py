@@ -31,7 +31,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 11  # bump when the index layout or build rules change
+BUILD_VERSION = 12  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -49,6 +49,7 @@ _SUFFIX_KIND = {
     "county": "admin2",
     "municipality": "admin2",
     "woluswali": "admin2",
+    "rayonu": "admin2",  # Azerbaijani "Agdam rayonu"
     "city": "city",
     "town": "city",
     "village": "city",
@@ -69,7 +70,9 @@ _AF_TOWN_PREFIXES = (
 _APOSTROPHES = dict.fromkeys(map(ord, "'`’‘ʼʻʿʾ´′\u02bc\u02bb"), None)
 # Letters NFKD does not decompose ("Aydın", "Łódź", "Đakovo").
 _EXTRA_FOLD = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss",
-                             "æ": "ae", "Æ": "AE", "œ": "oe", "ð": "d", "þ": "th", "ħ": "h", "ŧ": "t"})  # fmt: skip
+                             "æ": "ae", "Æ": "AE", "œ": "oe", "ð": "d", "þ": "th", "ħ": "h", "ŧ": "t",
+                             # Azerbaijani schwa: "Tərtər" is written "Tartar" in English.
+                             "ə": "a", "Ə": "A"})  # fmt: skip
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Persian/Pashto ezafe particles written many ways: "-i-", "-e ", " ye ", "-ye-".
 _PARTICLES = {"i", "e", "ye", "y", "yi"}
@@ -119,6 +122,17 @@ def loose_key(key: str) -> str:
     # Consonant skeleton after the first letter: vowels are what transliterations disagree on
     # ("Idleb"/"Idlib", "al-Hasakeh"/"Al Hasakah").
     return key[:1] + re.sub(r"[aeiou]", "", key[1:])
+
+
+# An apostrophe inside an Arabic name marks an ayn or hamza, which other spellings write as a long
+# vowel: "Dar'a" / "Daraa", "Sa'dah" / "Saadah".
+_AYN = re.compile(r"(?<=[aeiou])['’ʿʾ‘`](?=[a-z])|(?<=[a-z])['’ʿʾ‘`](?=[aeiou])", re.IGNORECASE)
+
+
+def _ayn_vowel(m: re.Match) -> str:
+    s, i = m.string, m.start()
+    nxt = s[m.end()]
+    return nxt if nxt.lower() in "aeiou" else s[i - 1]
 
 
 def split_kind_suffix(text: str) -> tuple[str, str | None]:
@@ -224,6 +238,12 @@ def english_unit_name(name: str, aliases: list[str] | tuple[str, ...], *, loose:
     # A bare alias inside the local name is a short form ("Kashmir" of "Jammu and Kashmir"), not a
     # translation; one equal to it without its article is the English name ("Najaf").
     bare = [b for b in bare if name_key(b) == lkey or name_key(b) not in name_key(local)]
+    # An English exonym is written in plain letters ("Tripoli"); a lone alias with diacritics is another
+    # local form ("San Poło" for "São Paulo"), and the folded local name is better.
+    plain = {
+        name_key(f[0]) for a in aliases if a.translate(_APOSTROPHES).isascii() and (f := _english_form(a))
+    }
+    bare = [b for b in bare if name_key(b) in plain]
     if loose and bare and foreign:
         return max(bare, key=lambda b: _similar(b, local))
     return local
@@ -845,6 +865,8 @@ class Gazetteer:
         """
         key = name_key(name)
         found = list(self._candidates(key))
+        if not found and _AYN.search(name):
+            found = list(self._candidates(name_key(_AYN.sub(_ayn_vowel, name))))
         if kinds:
             found = [c for c in found if self._row(c[0])[1] in kinds]
         if not found or (iso3 and not any(self._row(c[0])[2] == iso3 for c in found)):
