@@ -4,6 +4,7 @@ parameterised filters, no tracebacks to clients, loopback binding and token-guar
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 from typer.testing import CliRunner
 
@@ -258,3 +261,46 @@ def test_dashboard_runs_only_its_own_scripts(client: TestClient) -> None:
     assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     api = client.get("/api/events")
     assert api.headers["x-content-type-options"] == "nosniff" and "content-security-policy" in api.headers
+
+
+# ---------------------------------------------------------------------------------------------- hostile bodies
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+_field_names = st.sampled_from(["admin2", "fatalities", "event_date", "geo_precision", "sub_event_type",
+                                "event_type", "inter1", "latitude", "certainty", "notes", "event_id", "x"])  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=st.one_of(
+        _json,
+        st.fixed_dictionaries(
+            {"action": st.sampled_from(["confirm", "reject", "correct", "revert", ""]),
+             "fields": st.dictionaries(_field_names, _json, max_size=4) | _json},
+            optional={"note": _json},
+        ),
+    )
+)  # fmt: skip
+def test_hostile_review_bodies_never_crash(client: TestClient, url: str, body: Any) -> None:
+    # hypothesis reuses the function-scoped fixtures across examples: one token per store
+    secret = _fuzz_tokens.get(url) or _fuzz_tokens.setdefault(url, create_token(url, "fuzz"))
+    raw = json.dumps(body, allow_nan=True)  # NaN and Infinity too: Python's JSON parser accepts them
+    headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+    r = client.post("/api/events/1/review", content=raw, headers=headers)
+    assert r.status_code in (200, 422), (r.status_code, r.text)
+    assert "Traceback" not in r.text
+
+
+_fuzz_tokens: dict[str, str] = {}
+
+
+def test_nul_in_filters_is_refused_not_a_crash(db_url: str) -> None:
+    with TestClient(create_app(db_url), raise_server_exceptions=False) as c:
+        for params in ({"actor": "Tali\x00ban"}, {"q": "\x00"}, {"admin1": "a\x00"}, {"event_id": "e\x00"}):
+            path = "/api/audit" if "event_id" in params else "/api/events"
+            r = c.get(path, params=params)
+            assert r.status_code == 400 and r.json() == {"detail": "NUL character in the query"}, r.text

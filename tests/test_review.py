@@ -219,6 +219,8 @@ def test_reverting_an_old_correction_keeps_a_later_rejection(store: Store) -> No
         ({"event_date": "13/07/2021"}, "ISO date"),
         ({"event_date": "2021-02-30"}, "ISO date"),
         ({"fatalities": -1}, "outside"),
+        ({"fatalities": 10**12}, "outside"),
+        ({"notes": "one\x00two"}, "NUL"),
         ({"fatalities": "many"}, "whole number"),
         ({"fatalities_low": 9, "fatalities_high": 3}, "greater"),
         ({"latitude": 123.0}, "outside"),
@@ -244,6 +246,8 @@ def test_bad_actions_and_unknown_events(store: Store) -> None:
         r.review("no-such-event", "confirm", "alice")
     with pytest.raises(ReviewNotFound):
         r.revert(12345, "alice")
+    with pytest.raises(ReviewError, match="NUL"):  # PostgreSQL text cannot hold one: refused, not a crash
+        r.review("cap1", "confirm", "alice", note="fine\x00print")
     assert r.audit()[1] == 0
 
 

@@ -64,6 +64,7 @@ EDITABLE: tuple[str, ...] = (
     *_TEXTS,
 )
 DERIVED = ("disorder_type", "interaction")
+MAX_COUNT = 1_000_000  # above any single event's toll; keeps exports' integer columns in range
 
 
 class ReviewError(ValueError):
@@ -240,7 +241,7 @@ def _check_value(name: str, v: Any) -> Any:
     if name in _PRECISIONS:
         return _int(name, v, 1, 3, nullable=False)
     if name in _COUNTS:
-        return _int(name, v, 0, None, nullable=name != "fatalities")
+        return _int(name, v, 0, MAX_COUNT, nullable=name != "fatalities")
     if name == "event_type":
         if v not in acled.EVENT_TYPES:
             raise _fail(name, f"{v!r} is not an ACLED event type")
@@ -281,6 +282,8 @@ def _check_value(name: str, v: Any) -> Any:
             return None
         if not isinstance(v, str):
             raise _fail(name, f"expected text, got {type(v).__name__}")
+        if "\x00" in v:
+            raise _fail(name, "contains a NUL character")
         v = v.strip()
         if len(v) > _TEXTS[name]:
             raise _fail(name, f"longer than {_TEXTS[name]} characters")
@@ -473,8 +476,8 @@ class Reviews:
 def _check_note(note: str | None) -> str | None:
     if note is None:
         return None
-    if not isinstance(note, str) or len(note) > 5000:
-        raise ReviewError("note: text of at most 5000 characters")
+    if not isinstance(note, str) or len(note) > 5000 or "\x00" in note:
+        raise ReviewError("note: text of at most 5000 characters, without NUL")
     return note.strip() or None
 
 
