@@ -3,9 +3,10 @@
     .venv/bin/python bench/throughput.py [--docs 400] [--seed 7]
 
 The corpus is generated deterministically from the demo reports: each synthetic article is a seeded
-shuffle of paragraphs drawn from the bundled reports, so runs are comparable across machines. Prints
-words/s for bare `nlp.pipe` (same model, all components), for extraction, and for extraction plus
-storing into a fresh SQLite store; the ratios against bare spaCy; peak RSS; and the wall time of a
+shuffle of paragraphs drawn from the bundled reports (bench/corpus.py's paragraphs; drawn here without
+its datelines, so figures stay comparable with earlier runs), the same on every machine. Prints words/s
+for bare `nlp.pipe` (same model, all components), for extraction, and for extraction plus storing into a
+fresh SQLite store; the ratios against bare spaCy; peak RSS; and the wall time of a
 cold `frontlines extract` of one article in a new process.
 """
 
@@ -23,16 +24,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from frontlines.ingest.readers import read_sources  # noqa: E402
+from corpus import paragraphs as demo_paragraphs  # noqa: E402
+
 from frontlines.records import Document  # noqa: E402
 
 
 def corpus(n_docs: int, seed: int) -> list[Document]:
-    reports = [
-        d for d in read_sources([str(ROOT / "examples" / "afghanistan-2021")]) if isinstance(d, Document)
-    ]
-    paragraphs = [p for d in reports for p in d.text.split("\n\n") if len(p.split()) > 12]
+    paragraphs = demo_paragraphs()
     rng = random.Random(seed)
     docs = []
     for i in range(n_docs):

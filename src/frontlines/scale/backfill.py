@@ -48,6 +48,7 @@ class BackfillStats:
     failed_tasks: int = 0
     workers: int = 0
     seconds: float = 0.0
+    cluster_s: float = 0.0  # of which planning and starting (or reaching) the cluster
     peak_rss_mb: dict[int, float] = field(default_factory=dict)  # worker pid -> peak RSS
 
     def summary(self) -> str:
@@ -222,6 +223,7 @@ def backfill(
             silence_logs=logging.ERROR,
         )
         client = Client(cluster)
+    stats.cluster_s = time.perf_counter() - t0
     bar = Progress(
         TextColumn("backfill"),
         BarColumn(),
