@@ -27,9 +27,7 @@ TEXT = "Gunmen attacked a police post near the river crossing at dawn, wounding 
 ORIGIN = "https://analysts.example.org"
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    u = f"sqlite:///{tmp_path / 'store.db'}"
+def _seed(u: str) -> str:
     with open_store(u) as s:
         d = Document(
             id="sec.txt", text=TEXT, published=date(2021, 7, 1), title="t", origin="sec.txt", fmt="text"
@@ -40,6 +38,11 @@ def url(tmp_path: Path) -> str:
                    notes="post attacked", evidence=[Evidence.of(d, 0, 6, ["actor1"])])  # fmt: skip
         s.save_extraction(row, [ev], "v1")
     return u
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return _seed(f"sqlite:///{tmp_path / 'store.db'}")
 
 
 @pytest.fixture
@@ -304,3 +307,26 @@ def test_nul_in_filters_is_refused_not_a_crash(db_url: str) -> None:
             path = "/api/audit" if "event_id" in params else "/api/events"
             r = c.get(path, params=params)
             assert r.status_code == 400 and r.json() == {"detail": "NUL character in the query"}, r.text
+
+
+_filter_params = st.dictionaries(
+    st.sampled_from(["actor", "q", "admin1", "admin2", "event_type", "sub_event_type", "certainty", "bbox",
+                     "date_from", "date_to", "limit", "offset", "include_rejected"]),
+    st.text(max_size=30),
+    min_size=1, max_size=4,
+)  # fmt: skip
+
+
+@pytest.fixture
+def any_client(db_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(_seed(db_url)), raise_server_exceptions=False) as c:
+        yield c
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=_filter_params)
+def test_random_filters_never_crash(any_client: TestClient, params: dict[str, str]) -> None:
+    r = any_client.get("/api/events", params=params)
+    assert r.status_code in (200, 400, 422), (params, r.status_code, r.text)
+    a = any_client.get("/api/audit", params={"event_id": params.get("q", "x")[:128]})
+    assert a.status_code in (200, 400), (params, a.status_code)
