@@ -214,7 +214,14 @@ class Extractor:
                         last_actor = (para, Actor(name=event.actor1, inter=event.inter1 or ""))
             tallies.append(_Tally(para, facts, claim_spans, sent_events))
             # Carry place and date forward within a paragraph ("The fighters then burned ...").
-            resolved = [p for p in facts.places if p.place is not None and p.place.kind != "country"]
+            # The dateline's city is where the report was filed: it never carries.
+            resolved = [
+                p
+                for p in facts.places
+                if p.place is not None
+                and p.place.kind != "country"
+                and not _inside(p.start, p.end, *ctx.extras["dateline"])
+            ]
             if resolved:
                 last_place = (para, resolved[0])
             # The headline's and dateline's dates are the report's: they do not carry to its events.
