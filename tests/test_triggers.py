@@ -561,3 +561,21 @@ def test_a_month_is_not_a_march(nlp) -> None:
     assert "Peaceful protest" not in {t.sub_event_type for t in find_triggers(doc)}
     doc = nlp("Thousands march through Kabul against the war.")
     assert {t.sub_event_type for t in find_triggers(doc)} == {"Peaceful protest"}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The date's "On" is not the target: the fire is aimed "on the positions".
+        ("On 2 June 2021, army units fired on the positions of the rebels near the dam.", "Armed clash"),
+        ("On Monday, Taliban fighters fired at a police checkpoint outside the city.", "Armed clash"),
+        ("On 2 June 2021, shop owners held a motorcade to demand the end of the curfew.", "Peaceful protest"),
+        ("The governor's motorcade drove through the city on Monday.", None),
+        ("Mortar fire was exchanged in both directions across the front line overnight.", "Armed clash"),
+        ("On 3 June 2021, monitors counted 14 explosions involving unidentified weapons near the dam.",
+         "Shelling/artillery/missile attack"),
+        ("On 3 June 2021, an explosion near a bus station killed two people.", "Remote explosive/landmine/IED"),
+    ],
+)
+def test_fire_targets_motorcades_and_two_way_fire(nlp, text: str, expected: str | None) -> None:
+    assert classify_text(text, nlp) == expected

@@ -213,7 +213,8 @@ def _pobj(tok: Token, preps: set[str]) -> Token | None:
     for c in tok.children:
         if c.dep_ in ("prep", "agent") and c.lower_ in preps:
             for g in c.children:
-                if g.dep_ == "pobj":
+                # "On 2 June, troops fired on ...": a date is when, never whom or where.
+                if g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME"):
                     return g
     return None
 
