@@ -303,13 +303,11 @@ def test_missing_and_foreign_sources_are_rejections(tmp_path: Path) -> None:
 
 
 def test_concurrent_writers_of_one_document_leave_one_extraction(db_url: str) -> None:
-    """Two workers that extracted the same text write it at the same time: one extraction is stored."""
+    """Workers that extracted the same text write it at the same moment: one extraction is stored. (Without
+    the advisory locks, PostgreSQL kept two in 3 of 5 runs of these rounds.)"""
     from frontlines.records import Document, Event, Evidence
     from frontlines.scale.worker import Extracted, write_batch
     from frontlines.store.db import open_store
-
-    text = "Fighters attacked a checkpoint in the district on Monday, officials said."
-    docs = [Document(id=f"same-{k}", text=text) for k in range(2)]
 
     def records(doc: Document) -> list:
         ev = Event(doc_id=doc.id, event_id=f"ev-{doc.id}", event_type="Battles")
@@ -318,25 +316,29 @@ def test_concurrent_writers_of_one_document_leave_one_extraction(db_url: str) ->
 
     open_store(db_url).close()  # migrate once
     stores = [open_store(db_url, migrate=False) for _ in range(4)]
-    barrier = threading.Barrier(len(stores))
     errors: list[BaseException] = []
+    rounds = 8
+    for r in range(rounds):
+        text = f"Fighters attacked checkpoint {r} in the district on Monday, officials said."
+        docs = [Document(id=f"same-{r}-{k}", text=text) for k in range(2)]
+        barrier = threading.Barrier(len(stores))
 
-    def run(k: int) -> None:
-        try:
-            barrier.wait()
-            d = docs[k % 2]
-            write_batch(stores[k], [Extracted(d, records(d))], "v-test")
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
+        def run(k: int, docs: list[Document] = docs, barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait()
+                d = docs[k % 2]
+                write_batch(stores[k], [Extracted(d, records(d))], "v-test")
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append(e)
 
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(stores))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(len(stores))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     for s in stores:
         s.close()
     assert not errors
     snap = snapshot(db_url)
-    assert len(snap["documents"]) == 1
-    assert len(snap["events"]) == 1 and snap["evidence"] == 1
+    assert len(snap["documents"]) == rounds
+    assert len(snap["events"]) == rounds and snap["evidence"] == rounds
