@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import uuid
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -244,7 +245,8 @@ def backfill(
 
         def submit() -> None:
             t = queue.popleft()
-            fut = client.submit(run_task, t, opts, key=f"backfill-{t.label}-{id(t)}", pure=False)
+            # A key of its own: a scheduler shares results between clients that submit the same key.
+            fut = client.submit(run_task, t, opts, key=f"backfill-{uuid.uuid4().hex[:16]}-{t.label}")
             labels[fut.key] = t
             pending.add(fut)
 
