@@ -168,3 +168,10 @@ def test_answered_fire_turns_shelling_into_a_clash(extract) -> None:
     assert [e.sub_event_type for e in one_sided] == ["Shelling/artillery/missile attack"]
     assert [e.sub_event_type for e in answered] == ["Armed clash"]
     assert [e.sub_event_type for e in both_ways] == ["Armed clash"]
+
+
+def test_demonstrators_are_actor1_of_their_demonstration(extract) -> None:
+    events = extract("On Thursday, police fired tear gas to disperse protesters in Herat city.")
+    assert [(e.sub_event_type, e.inter1, e.inter2) for e in events] == [
+        ("Protest with intervention", "Protesters", "State forces")
+    ]

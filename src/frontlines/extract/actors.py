@@ -235,6 +235,10 @@ class ActorResolver:
         name = f"{spec['name']} ({country})" if country else spec["name"]
         return Actor(name=name, inter=spec["inter"], country=country)
 
+    def unidentified(self, country: str | None) -> Actor:
+        """ACLED's name for an armed group the report does not identify, in `country`."""
+        return self._crowd("unidentified", country)
+
     def _named(self, cands: list[_Candidate], country: str | None, on: date | None) -> Actor | None:
         """Pick the reading of an alias that fits the article's country and date."""
         usable = [c for c in cands if c.active(on) and (not c.context or c.country == country)]

@@ -381,6 +381,15 @@ class Extractor:
         # ACLED names a crowd by what it does: protesters who riot are rioters, a crowd that
         # demonstrates peacefully is protesters.
         ev_type = acled.EVENT_TYPE_OF[sub]
+        # A demonstration is the demonstrators' event: "police dispersed the protesters" codes the
+        # protesters as actor1 and the police as actor2.
+        if (
+            ev_type in ("Protests", "Riots")
+            and actor2 is not None
+            and actor2.inter in ("Protesters", "Rioters")
+            and (actor1 is None or actor1.inter not in ("Protesters", "Rioters"))
+        ):
+            actor1, actor2, a1, a2 = actor2, actor1, a2, a1
         if actor1 is not None and ev_type == "Riots" and actor1.inter == "Protesters":
             actor1 = Actor(actor1.name.replace("Protesters", "Rioters", 1), "Rioters", actor1.country)
         elif actor1 is not None and ev_type == "Protests" and actor1.inter in ("Rioters", "Civilians"):
@@ -393,7 +402,7 @@ class Extractor:
         ):
             # The act implies a perpetrator the report does not name: ACLED's word for that is an
             # unidentified armed group (its evidence is the trigger itself).
-            actor1 = Actor(f"Unidentified Armed Group ({ctx.country})", "Political militia", ctx.country)
+            actor1 = actors_mod.get_resolver().unidentified(ctx.country)
             unidentified = True
         if place_inherited and a1 is None and a2 is None:
             # A trigger with neither its own place nor any side named is too thin to be an event
