@@ -179,6 +179,7 @@ class Extractor:
         last_place: tuple[int, PlaceMention] | None = None
         last_date: tuple[int, DateMention] | None = None
         last_actor: tuple[int, Actor] | None = None
+        provinces: set[tuple[str | None, str | None]] = set()  # of the places named so far
         for sent in parsed.sents:
             caption = any(s <= sent.start_char < e for s, e in captions)
             if caption:
@@ -202,11 +203,17 @@ class Extractor:
                 # A sentence about history (or only about other years) holds no current event.
                 continue
             sent_events: list[Event] = []
+            # A report that has named places in one province only ("an operation in Charhar district,
+            # Balkh province" ... "The security force captured ...") keeps that place across paragraphs
+            # for undated sentences (a dated one may tell of another time: "a truce begins Thursday").
+            place_carry = last_place
+            if last_place is not None and last_place[0] != para and len(provinces) == 1 and not facts.dates:
+                place_carry = (para, last_place[1])
             for trig in facts.triggers:
                 if trig.negated or trig.score < _MIN_TRIGGER_SCORE:
                     continue
                 for event in self._events_for(
-                    trig, facts, ctx, document, claim_spans, last_place, last_date, para, last_actor
+                    trig, facts, ctx, document, claim_spans, place_carry, last_date, para, last_actor
                 ):
                     events.append(event)
                     sent_events.append(event)
@@ -224,6 +231,7 @@ class Extractor:
             ]
             if resolved:
                 last_place = (para, resolved[0])
+                provinces.update((p.place.iso3, p.place.admin1) for p in resolved if p.place is not None)
             # The headline's and dateline's dates are the report's: they do not carry to its events.
             carried = [d for d in current_dates if d.start >= ctx.extras["header_end"]]
             if carried:
