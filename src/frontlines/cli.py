@@ -148,9 +148,9 @@ app.add_typer(boundaries_app, name="boundaries")
 def _register_serve() -> None:
     from frontlines.api.app import serve_command
 
-    app.command("serve", help="Serve the read-only API and the map dashboard (loopback by default).")(
-        serve_command
-    )
+    app.command(
+        "serve", help="Serve the API (writes need a token) and the map dashboard (loopback by default)."
+    )(serve_command)
 
 
 def _register_geo() -> None:
@@ -162,6 +162,20 @@ def _register_geo() -> None:
     )(control_command)
     boundaries_app.command("import", help="Import an admin boundary layer and match it to gazetteer codes.")(
         boundaries_import_command
+    )
+
+
+def _register_review() -> None:
+    from frontlines.api.tokens import token_app
+
+    app.add_typer(token_app, name="token", help="API tokens for analysts' writes (review, corrections).")
+
+
+def _register_scale() -> None:
+    from frontlines.scale.backfill import backfill_command
+
+    app.command("backfill", help="Backfill many shards with Dask workers into a store, resumably.")(
+        backfill_command
     )
 
 
@@ -182,6 +196,8 @@ if not _invoked_light_command():
     _register_views()
     _register_serve()
     _register_geo()
+    _register_review()
+    _register_scale()
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -29,7 +29,9 @@ const isoDay = (d) => d.toISOString().slice(0, 10);
 const parseDay = (s) => new Date(s + "T00:00:00Z");
 
 async function getJSON(url) {
-  const r = await fetch(url);
+  // Off loopback the server may require a token for reads too (unless run with --open-reads).
+  const t = token();
+  const r = await fetch(url, t ? { headers: { Authorization: `Bearer ${t}` } } : undefined);
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
   return r.json();
 }
