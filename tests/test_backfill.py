@@ -258,6 +258,42 @@ def test_jsonl_tasks_cover_every_line_once_with_shard_line_numbers(tmp_path: Pat
     assert docs[-1].text == "Report number 10 about a clash."
 
 
+def test_jsonl_tasks_match_the_shards_lines_whatever_the_chunk_and_ending(tmp_path: Path) -> None:
+    from frontlines.scale.sources import plan
+
+    for ending in (b"\n", b""):
+        for n_lines in (1, 7, 8):
+            lines = [json.dumps({"text": f"Line {i} " * (i + 1)}).encode() for i in range(n_lines)]
+            p = tmp_path / f"e{n_lines}{len(ending)}.jsonl"
+            p.write_bytes(b"\n".join(lines) + ending)
+            starts = [0]
+            for line in lines:
+                starts.append(starts[-1] + len(line) + 1)
+            for chunk in (1, 3, 4, 8, 50):
+                tasks = list(plan([str(p)], chunk))
+                assert sum(t.count for t in tasks) == n_lines
+                assert [t.first for t in tasks] == list(range(1, n_lines + 1, chunk))
+                assert [t.offset for t in tasks] == [starts[t.first - 1] for t in tasks]
+
+
+def test_an_over_long_line_is_a_rejection_with_its_shard_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontlines import config
+    from frontlines.ingest.readers import Rejection
+    from frontlines.records import Document
+    from frontlines.scale.sources import plan, read_task
+
+    monkeypatch.setattr(config, "MAX_DOCUMENT_BYTES", 200)
+    p = tmp_path / "long.jsonl"
+    rows = [{"id": f"r{i}", "text": f"Short report {i}."} for i in range(6)]
+    rows[4]["text"] = "word " * 100  # 500 bytes: over the limit
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    items = [i for t in plan([str(p)], 3) for i in read_task(t, None)]
+    assert [i.origin for i in items if isinstance(i, Rejection)] == [f"{p}:5"]
+    assert [i.id for i in items if isinstance(i, Document)] == ["r0", "r1", "r2", "r3", "r5"]
+
+
 def test_parquet_tasks_split_big_row_groups_and_join_small_ones(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq

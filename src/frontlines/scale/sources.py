@@ -12,14 +12,17 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from frontlines.ingest.readers import JSONL_EXTS, Rejection
+from frontlines.ingest.readers import _bounded_lines as bounded_lines
 from frontlines.ingest.readers import _read_jsonl_lines as read_jsonl_lines
 from frontlines.records import Document
 
 PARQUET_EXTS = {".parquet", ".parq"}
+_BLOCK = 1 << 20
 SHARD_EXTS = JSONL_EXTS | PARQUET_EXTS
 # The contract's document fields; other Parquet columns are not read.
 COLUMNS = ("id", "text", "published", "title", "source", "url", "byline")
@@ -75,21 +78,32 @@ def plan(paths: Sequence[str], chunk: int) -> Iterator[Task | Rejection]:
 
 
 def _plan_jsonl(path: str, chunk: int) -> Iterator[Task | Rejection]:
+    """Line ranges found by counting newlines in fixed-size blocks: memory stays flat even for a shard
+    with one enormous line."""
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed below; the generator yields while reading
     except OSError as e:
         yield Rejection(path, f"cannot read: {e.strerror or e}")
         return
     with fh:
-        first, offset, pos, n = 1, 0, 0, 0
-        for line in fh:  # one pass, one line in memory
-            n += 1
-            pos += len(line)
-            if n - first + 1 == chunk:
-                yield Task(path, "jsonl", first, chunk, offset)
-                first, offset = n + 1, pos
-        if n >= first:
-            yield Task(path, "jsonl", first, n - first + 1, offset)
+        first, offset = 1, 0  # the next task's first line and its byte offset
+        n = pos = 0  # complete lines seen; bytes read before the current block
+        while block := fh.read(_BLOCK):
+            i = 0
+            while (j := block.find(b"\n", i)) >= 0:
+                n, i = n + 1, j + 1
+                if n - first + 1 == chunk:
+                    yield Task(path, "jsonl", first, chunk, offset)
+                    first, offset = n + 1, pos + i
+            pos += len(block)
+        if pos > offset:  # lines after the last task, the last one perhaps without a newline
+            last = n + (0 if _ends_with_newline(fh) else 1)
+            yield Task(path, "jsonl", first, last - first + 1, offset)
+
+
+def _ends_with_newline(fh: Any) -> bool:
+    fh.seek(-1, 2)
+    return fh.read(1) == b"\n"
 
 
 def _plan_parquet(path: str, chunk: int) -> Iterator[Task | Rejection]:
@@ -137,7 +151,8 @@ def read_task(task: Task, published: date | None) -> Iterator[Document | Rejecti
 def _read_jsonl(task: Task, published: date | None) -> Iterator[Document | Rejection]:
     with open(task.path, "rb") as fh:
         fh.seek(task.offset)
-        lines = (fh.readline() for _ in range(task.count))
+        # Bounded reads (a line over the document limit is skipped, not held), as ingest reads JSONL.
+        lines = islice(bounded_lines(fh), task.count)
         for item in read_jsonl_lines(lines, task.path, published):
             yield _renumber(item, task.path, task.first - 1)
 
