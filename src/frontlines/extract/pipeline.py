@@ -287,6 +287,7 @@ class Extractor:
         if chosen is not None:
             places.append(chosen)
             places.extend(_conjoined_places(chosen, candidates, doc))
+            places.extend(p for p in _listed_places(chosen, candidates, doc) if p not in places)
             places = _most_specific(places)
         elif last_place is not None and last_place[0] == para:
             places.append(last_place[1])
@@ -580,6 +581,51 @@ def _conjoined_places(chosen: PlaceMention, candidates: list[PlaceMention], doc:
         if s is not None and s.root.i in conj_tokens:
             out.append(p)
     return out
+
+
+# What may stand between two items of a written list of places, once parentheses are dropped:
+# separators, articles, and the capitalised names of items the gazetteer lacks.
+_LIST_WORDS = {"and", "or", "the", "al", "el", "ad", "as", "ash", "an", "ar", "az", "at", "ed", "es"}
+_PAREN_GROUP = re.compile(r"\([^()]*\)")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _list_gap(text: str) -> bool:
+    """Whether `text`, between two place mentions, only separates items of one list:
+    "Sirwah (Marib), Nihm (Sanaa), and Al Jawf", "Bab Ghaliq (Qaatabah, Ad Dali), and Jabal Murays"."""
+    if re.fullmatch(r"\s*\(\s*", text):
+        return True  # "Sirwah (Marib": an item and its enclosing unit
+    gap = _PAREN_GROUP.sub(" ", text).replace("(", " ").replace(")", " ")
+    if not re.search(r",|;|\band\b|\bor\b", gap) or re.search(r"[.:!?]", gap):
+        return False
+    words = _WORD.findall(gap)
+    return len(words) <= 6 and all(w[0].isupper() or w.lower() in _LIST_WORDS for w in words)
+
+
+def _listed_places(chosen: PlaceMention, candidates: list[PlaceMention], doc: Doc) -> list[PlaceMention]:
+    """Places written as a list with the chosen one, each with its own enclosing units in parentheses
+    (ACLED's and wire reports' style, which the parse often fails to coordinate): each is an event.
+    A mention inside the parenthesis right after an item is that item's enclosing unit, not an item."""
+    text = doc_text(doc)
+    ms = sorted((p for p in candidates if p.place is not None), key=lambda p: p.start)
+    ms = [m for k, m in enumerate(ms) if not any(o.start == m.start for o in ms[:k])]
+    if chosen not in ms:
+        return []
+    k = ms.index(chosen)
+    lo = hi = k
+    while lo > 0 and _list_gap(text[ms[lo - 1].end : ms[lo].start]):
+        lo -= 1
+    while hi + 1 < len(ms) and _list_gap(text[ms[hi].end : ms[hi + 1].start]):
+        hi += 1
+    if lo == hi:
+        return []
+    run = ms[lo : hi + 1]
+    units = {
+        id(m)
+        for a, m in zip(run, run[1:], strict=False)
+        if re.fullmatch(r"\s*\([^()]*", text[a.end : m.start])
+    }
+    return [m for m in run if m is not chosen and id(m) not in units]
 
 
 def _contains(outer: Place, inner: Place) -> bool:

@@ -39,7 +39,11 @@ _SPEAKER_NOUNS = {
     "council", "ministry", "minister", "office", "police", "head", "member", "mp", "lawmaker", "director",
     "administration", "government", "authorities", "representative", "source", "sources", "resident",
     "residents", "elder", "elders", "journalist", "reporter", "correspondent", "agency", "embassy",
+    "ambassador", "envoy", "president", "premier", "mayor", "diplomat", "diplomats", "delegation",
 }  # fmt: skip
+# Nouns after which "of" names the place itself ("the Baghdad neighbourhood of Al-Bayaa").
+_CONTAINER_NOUNS = {*_SUFFIX_WORDS, "neighbourhood", "neighborhood", "suburb", "quarter", "area", "districts",
+                    "countryside", "outskirts", "municipality", "commune", "port", "capital"}  # fmt: skip
 _EVENT_PREPS = {"in", "at", "near", "of", "outside", "on", "into", "across", "around", "inside", "to", "over"}
 _KIND_SPECIFICITY = {
     "police_district": 6.0,
@@ -194,7 +198,7 @@ def _container_of_next(doc: Doc, m: PlaceMention, others: list[PlaceMention]) ->
     if sp is None:
         return False
     i = sp.end
-    if i < len(doc) and doc[i].lower_ in _SUFFIX_WORDS:
+    if i < len(doc) and doc[i].lower_ in _CONTAINER_NOUNS:
         i += 1
     if i + 1 < len(doc) and doc[i].lower_ == "of":
         nxt = doc[i + 1 : i + 3]
@@ -968,6 +972,7 @@ def choose_event_place(
             score -= 2.0 * _clauses_between(root, troot)
             if _speaker_place(root):
                 score -= 6.0
+
             if root.sent != troot.sent:
                 score -= 4.0
         if (
