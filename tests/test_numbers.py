@@ -472,3 +472,70 @@ def test_tally_helpers_read_the_parse(nlp) -> None:
     assert not may_state_death(next(nlp("The force seized two rifles.").sents))
     assert names_other_event(next(nlp("Two died in a similar blast.").sents))
     assert adds_to_earlier(next(nlp("Two other soldiers were also killed.").sents))
+
+
+def test_both_counts_two_people_only(nlp) -> None:
+    got = find_casualties(next(nlp("Both shopkeepers were shot dead outside the market.").sents))
+    assert [(m.outcome, m.quantity.value) for m in got] == [("killed", 2)]
+    assert find_casualties(next(nlp("Fighters on both sides were killed.").sents)) == []
+
+
+def test_in_addition_to_the_attacker_counts_the_attacker(nlp) -> None:
+    got = find_casualties(
+        next(nlp("In addition to the bomber, two guards were killed and five people were hurt.").sents)
+    )
+    killed = sorted(m.quantity.value for m in got if m.outcome == "killed")
+    assert killed == [1, 2]
+    assert total_fatalities(got)[0] == 3
+    many = find_casualties(
+        next(nlp("In addition to the four gunmen, a guard was killed in the clash.").sents)
+    )
+    assert total_fatalities(many)[0] == 5
+
+
+def test_a_total_across_several_events_is_shared(nlp) -> None:
+    from frontlines.extract.numbers import events_sharing
+
+    text = (
+        "Gunmen raided a police post in Kunduz City. It was one of three related attacks that night. "
+        "Nine gunmen were killed across the attacks."
+    )
+    sents = list(nlp(text).sents)
+    assert events_sharing(sents[-1], text) == 3
+    assert events_sharing(sents[0], text) == 1
+    both = "Four people were killed across both blasts."
+    assert events_sharing(next(nlp(both).sents), both) == 2
+
+
+def test_a_shared_total_gives_the_described_event_its_share(extract_events) -> None:
+    events = extract_events(
+        "On 5 March 2021, gunmen raided a police post in Kunduz City. It was one of two related attacks "
+        "in the city that night. Five policemen were killed across the attacks."
+    )
+    assert _top(events).fatalities == 3  # ACLED: split evenly, the remainder to the first
+
+
+def test_an_elided_second_verb_keeps_its_own_outcome(nlp) -> None:
+    got = find_casualties(next(nlp("At least nine gunmen were killed and four others wounded.").sents))
+    assert sorted((m.outcome, m.quantity.value) for m in got) == [("killed", 9), ("wounded", 4)]
+    active = find_casualties(next(nlp("Four soldiers killed three insurgents.").sents))
+    assert [(m.outcome, m.quantity.value) for m in active] == [("killed", 3)]
+
+
+def test_one_person_under_two_descriptions_is_one_victim(nlp) -> None:
+    got = find_casualties(
+        next(
+            nlp(
+                "Gunmen shot and killed Ahmad Karimi, a teacher and former mayor of the town, in Kabul."
+            ).sents
+        )
+    )
+    assert total_fatalities(got)[0] == 1
+
+
+def test_a_later_tally_of_other_people_adds(extract_events) -> None:
+    events = extract_events(
+        "On 5 March 2021, gunmen shot and killed four police officers in Kunduz City. "
+        "The gunman was killed by police."
+    )
+    assert _top(events).fatalities == 5

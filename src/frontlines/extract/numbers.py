@@ -313,7 +313,7 @@ def _is_count_start(t) -> bool:
         return True
     if w in lex["vague_first"]:
         return True
-    return w in ("a", "an", "no", "none", "nobody")
+    return w in ("a", "an", "no", "none", "nobody", "both")
 
 
 def _noun_of(t):
@@ -581,7 +581,7 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
         if noun.i in seen_nouns:
             continue
         words = t.lower_
-        if words in ("a", "an") and (
+        if words in ("a", "an", "both") and (
             counted.pos_ not in ("NOUN", "PROPN")
             or counted.i < t.i
             or not (_is_person(counted) or _is_person(noun))
@@ -609,6 +609,8 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
             q = Quantity(value=0)
             if outcome == "casualties":
                 outcome = "killed"
+        elif words == "both":
+            q = Quantity(value=2)
         else:
             q = parse_quantity(qtext)
         if q is None:
@@ -623,6 +625,8 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
         end = end_tok.idx + len(end_tok)
         out.append(CasualtyMention(start, end, text[start:end], q, outcome, _category(noun)))
     out.extend(_reflexive_mentions(doc, lo, hi, seen_nouns))
+    if any(m.outcome == "killed" for m in out):
+        out.extend(_in_addition_mentions(doc, lo, hi, seen_nouns))
     out.sort(key=lambda m: m.start)
     return out
 
@@ -642,6 +646,8 @@ def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
         return None
     if t.dep_ == "appos" and t.head.i in seen:
         return None
+    if t.dep_ == "conj" and t.head.dep_ == "appos":
+        return None  # "Karimi, a teacher and former mayor": one person under two descriptions
     if not t.is_alpha or (
         not t.whitespace_ and t.i + 1 < len(t.doc) and t.doc[t.i + 1].text in ("-", "\u2013")
     ):
@@ -686,8 +692,14 @@ def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
 
 def _adjacent_outcome(doc, i: int, hi: int) -> tuple[str | None, bool]:
     """An outcome word right after the figure ("four people dead and 20 wounded"): the parse often hangs
-    it elsewhere, but in lists of tolls the adjacent word is what the figure means."""
-    if i < hi and doc[i].tag_ in ("JJ", "VBN") and doc[i].dep_ != "amod":
+    it elsewhere, but in lists of tolls the adjacent word is what the figure means. A past tense counts too:
+    in "nine were killed and four others wounded" the second verb is elided and the tagger reads VBD."""
+    if (
+        i < hi
+        and doc[i].tag_ in ("JJ", "VBN", "VBD")
+        and doc[i].dep_ != "amod"
+        and not (doc[i].tag_ == "VBD" and _has_object(doc[i]))  # "four soldiers killed three" is active
+    ):
         adj = _lexicon()["outcome_adjectives"].get(doc[i].lower_)
         if adj:
             return adj, False
@@ -705,6 +717,33 @@ def _under_subset(tok) -> bool:
             break
         n = n.head
     return False
+
+
+def _in_addition_mentions(doc, lo: int, hi: int, seen: set[int]) -> list[CasualtyMention]:
+    """ "In addition to the assailant, two guards were killed": the people named there died too (ACLED
+    counts suicide bombers and attackers). A plural without a figure is left out (how many is unknown)."""
+    out = []
+    for t in doc[lo:hi]:
+        if t.i in seen or t.dep_ != "pobj" or t.head.lower_ != "to" or t.head.head.lower_ != "addition":
+            continue
+        if not _is_person(t):
+            continue
+        figure = next((c for c in t.children if c.dep_ == "nummod"), None)
+        if figure is not None:
+            q = parse_quantity(figure.text)
+        elif t.tag_ in ("NN", "NNP"):
+            q = Quantity(value=1)
+        else:
+            q = None
+        if q is None:
+            continue
+        first = min(
+            [t, *(c for c in t.lefts if c.dep_ in ("det", "nummod", "amod", "compound"))], key=lambda x: x.i
+        )
+        start, end = first.idx, t.idx + len(t)
+        out.append(CasualtyMention(start, end, doc_text(doc)[start:end], q, "killed", _category(t)))
+        seen.add(t.i)
+    return out
 
 
 def _reflexive_mentions(doc, lo: int, hi: int, seen: set[int]) -> list[CasualtyMention]:
@@ -784,3 +823,35 @@ def adds_to_earlier(span) -> bool:
     """Whether a sentence's tally adds to an earlier one ("two other soldiers were also killed")."""
     words = _lexicon()["additive"]
     return any(t.lower_ in words for t in span)
+
+
+_SHARED_OVER = re.compile(r"\bacross\s+(?:the\s+|these\s+|those\s+)?(?:(both|all|\w+)\s+)?(?:\w+\s+)?(\w+)\b")
+_ONE_OF = re.compile(
+    r"\bone of (?:the )?(\w+)\s+(?:(?:related|similar|separate|coordinated|simultaneous|such)\s+)?(\w+)\b"
+)
+
+
+def _event_count(word: str) -> int | None:
+    if word == "both":
+        return 2
+    try:
+        n = int(word) if word.isdigit() else text2num(word, "en")
+    except ValueError:
+        return None
+    return n if 1 < n <= 50 else None
+
+
+def events_sharing(span, text: str) -> int:
+    """How many events a sentence's tally is told over ("... were killed across both attacks", "across the
+    clashes" in a report that says it was "one of three related attacks"); 1 when it is one event's.
+    ACLED splits such a total evenly between the events (the remainder to the first)."""
+    nouns = _lexicon()["anaphoric_nouns"] | {"incidents", "bombings", "raids", "ambushes", "events"}
+    for m in _SHARED_OVER.finditer(span.text.lower()):
+        if m[2] not in nouns or not m[2].endswith("s"):
+            continue
+        if m[1] and m[1] != "all" and (n := _event_count(m[1])):
+            return n
+        for o in _ONE_OF.finditer(text.lower()):
+            if o[2] in nouns and (n := _event_count(o[1])):
+                return n
+    return 1

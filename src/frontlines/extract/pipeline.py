@@ -312,6 +312,11 @@ class Extractor:
             if date_m.historical:
                 return []
             window = date_m.window
+            if window is not None and _dates_the_report(date_m, trig, doc):
+                # Only the report is dated ("On 9 May it was reported that ..."): the event is no later,
+                # coded that day as an undated report is; a dated mention of it elsewhere wins the merge.
+                coded = window.latest
+                window = DateWindow(window.earliest - timedelta(days=6), window.latest, 2)
         elif last_date is not None and last_date[0] == para:
             date_m, date_inherited = last_date[1], True
             window = date_m.window
@@ -432,6 +437,9 @@ class Extractor:
         ]
         own = _casualties_for(trig, f.triggers, own)
         fatalities, low, high = numbers_mod.total_fatalities(own)
+        shared = numbers_mod.events_sharing(f.sent, document.text) if fatalities else 1
+        if shared > 1:  # a total told over several events: this one's share
+            fatalities, low, high = _split(fatalities, shared, 0), None, None
         for c in own:
             if c.outcome == "killed":
                 evidence.append(
@@ -709,6 +717,9 @@ def _modifies_noun(d: DateMention, doc: Doc) -> bool:
     return root is not None and root.dep_ == "amod" and root.head.pos_ == "NOUN"
 
 
+_TIME_NOUNS = set("morning afternoon evening night dawn midnight noon day week weekend".split())
+
+
 def _dates_other_noun(d: DateMention, trig: Trigger, doc: Doc) -> bool:
     """A date that is a possessive or compound modifier of a noun other than the trigger ("Tuesday's attack",
     "the Aug. 7 bombing") dates that noun, not the trigger's event."""
@@ -719,6 +730,8 @@ def _dates_other_noun(d: DateMention, trig: Trigger, doc: Doc) -> bool:
     possessive = root.dep_ == "poss" or any(c.dep_ == "case" for c in root.children)
     if not (possessive or root.dep_ in ("compound", "nmod")) or head.pos_ not in ("NOUN", "PROPN"):
         return False
+    if head.ent_type_ in ("DATE", "TIME") or head.lower_ in _TIME_NOUNS:
+        return False  # "Saturday evening", "Monday night": still a date
     return not (trig.start <= head.idx < trig.end)
 
 
@@ -773,6 +786,14 @@ def _killed_in(t: _Tally) -> list[CasualtyMention]:
     ]
 
 
+def _other_victims(later: list[CasualtyMention], earlier: list[CasualtyMention]) -> bool:
+    """Whether a later tally is of other people: its victims' categories are known and none of the earlier's
+    ("six police officers were killed ... The attacker was killed by police": seven dead)."""
+    a = {c.category for c in later}
+    b = {c.category for c in earlier}
+    return None not in a and None not in b and bool(a) and bool(b) and not a & b
+
+
 def _overlaps(ev: Event, dates: list[DateMention]) -> bool:
     """Whether a sentence's own dates (if any) allow the event's date."""
     windows = [d.window for d in dates if d.window is not None and not d.historical]
@@ -788,8 +809,9 @@ def _carry_tallies(tallies: list[_Tally], document: Document) -> None:
     that makes no event of its own ("Three officers died."), or one whose events restate it (it names no
     place of its own, or points back: "Two guards were killed in the attack."). The figure goes to that
     event (the earlier sentence's most confident one) and no longer to events the later sentence made; it
-    adds to the event's own figure when the sentence says so ("two other soldiers were also killed"), else
-    the larger figure stands. A sentence naming another event ("in a separate attack") keeps its tally."""
+    adds to the event's own figure when the sentence says so ("two other soldiers were also killed") or
+    counts other people (attackers after police), else the larger figure stands. A sentence naming another
+    event ("in a separate attack") keeps its tally; one told over several events gives this one its share."""
     antecedent: _Tally | None = None
     for t in tallies:
         sent = t.facts.sent
@@ -814,12 +836,13 @@ def _carry_tallies(tallies: list[_Tally], document: Document) -> None:
         if not _overlaps(target, t.facts.dates):
             continue
         total, low, high = numbers_mod.total_fatalities(killed)
+        total = _split(total, numbers_mod.events_sharing(sent, document.text), 0)
         # The sentence's events merge into one (the largest figure stands), so its figure is their largest.
         have = max(e.fatalities for e in antecedent.events)
-        if have and numbers_mod.adds_to_earlier(sent):
+        if have and (numbers_mod.adds_to_earlier(sent) or _other_victims(killed, _killed_in(antecedent))):
             target.fatalities = have + total
             target.fatalities_low = target.fatalities_high = None
-        elif total > have:
+        elif total > target.fatalities:
             target.fatalities, target.fatalities_low, target.fatalities_high = total, low, high
         for ev in t.events:
             ev.fatalities, ev.fatalities_low, ev.fatalities_high = 0, None, None
