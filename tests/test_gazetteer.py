@@ -207,3 +207,22 @@ def test_same_admin1(gaz, a: str, b: str, iso3: str, same: bool) -> None:
 def test_state_abbreviations(gaz) -> None:
     assert gaz.lookup("UP", iso3="IND", kinds={"admin1"})[0].name == "Uttar Pradesh"
     assert gaz.lookup("KPK", iso3="PAK", kinds={"admin1"})[0].name == "Khyber Pakhtunkhwa"
+
+
+def test_fold_handles_azerbaijani_schwa() -> None:
+    from frontlines.geo.gazetteer import fold
+
+    assert fold("Tərtər") == "Tartar"
+    assert split_kind_suffix("Agdam rayonu") == ("Agdam", "admin2")
+
+
+def test_a_loose_english_alias_must_be_plain_letters() -> None:
+    # A lone alias with letters of another alphabet is another local form, not English.
+    assert english_unit_name("São Paulo", ["San Poło"]) == "Sao Paulo"
+    assert english_unit_name("Ţarābulus", ["Tripoli"]) == "Tripoli"
+
+
+@pytest.mark.parametrize(("name", "iso3", "unit"), [("Dar'a", "SYR", "Daraa"), ("Ta'izz", "YEM", "Taiz")])
+def test_apostrophe_spellings_meet_long_vowels(gaz, name: str, iso3: str, unit: str) -> None:
+    found = gaz.lookup(name, iso3=iso3, kinds={"admin1"}, limit=1)
+    assert found and found[0].name == unit

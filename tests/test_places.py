@@ -307,3 +307,72 @@ def test_unit_chain_votes_for_the_article_country(nlp) -> None:
     assert article_place_context(doc)[1] == "CHL"
     ms = find_places(doc, _ctx(doc))
     assert _by_text(ms)["San Antonio"].place.iso3 == "CHL"
+
+
+def test_a_closing_country_name_sets_the_chain_country(nlp) -> None:
+    # "Mali" alone is a country; the town's full name and the country after it say Serbia.
+    doc = nlp("Riot police dispersed a crowd in Mali Zvornik, Serbia, on Sunday evening.")
+    assert article_place_context(doc)[1] == "SRB"
+    ms = _by_text(find_places(doc, _ctx(doc)))
+    assert ms["Mali Zvornik"].place.iso3 == "SRB" and ms["Mali Zvornik"].place.kind == "city"
+
+
+def test_a_province_of_one_country_only_sets_the_chain_country(nlp) -> None:
+    # The report reads as Palestinian (Gaza), but "North Sinai" is a province of Egypt only, and a
+    # capitalised direction starts its name.
+    doc = nlp("Gaza was calm on Monday. Troops raided homes in Rafah (Rafah, North Sinai) the same night.")
+    sents = list(doc.sents)
+    ms = _by_text(find_places(sents[1], _ctx(doc)))
+    assert ms["Rafah"].place.iso3 == "EGY" and ms["Rafah"].place.admin1 == "North Sinai"
+
+
+def test_a_province_spelling_variant_places_a_report_without_a_country(nlp) -> None:
+    doc = nlp("On Monday, fighters clashed at Wadi Zamzam (Misrata) for several hours.")
+    assert article_place_context(doc)[1] == "LBY"
+    ms = find_places(doc, _ctx(doc))
+    assert any(m.place is not None and m.place.iso3 == "LBY" for m in ms)
+
+
+def test_generic_province_name_abroad_is_not_the_place(nlp) -> None:
+    # "East" is a province of several countries; in a Colombian report it is no place abroad.
+    doc = nlp("Farmers blocked roads in the East of Medellin, Antioquia, on Friday.")
+    ms = find_places(doc, _ctx(doc))
+    assert all(m.place is None or m.place.iso3 == "COL" for m in ms)
+
+
+def test_split_entities_join_into_a_known_name(nlp) -> None:
+    doc = nlp("Nurses marched through Ciudad de Mexico on Monday to demand masks.")
+    ms = find_places(doc, _ctx(doc))
+    assert [m.place.name for m in ms if m.place is not None] == ["Mexico City"]
+
+
+def test_hyphenated_name_is_read_whole(nlp) -> None:
+    # The ruler tags only "Sava" (a province of Madagascar) inside the Cameroonian division's name.
+    doc = nlp("Militants burned a school in Kolofata, Mayo-Sava, on Friday.")
+    ms = _by_text(find_places(doc, _ctx(doc)))
+    assert ms["Mayo-Sava"].place.iso3 == "CMR" and ms["Mayo-Sava"].place.kind == "admin2"
+    assert ms["Kolofata"].place.admin2 == "Mayo-Sava"
+
+
+def test_named_facility_is_coded_to_its_town(nlp) -> None:
+    doc = nlp("Shells fell near Donetsk Airport on Sunday, monitors said.")
+    ms = _by_text(find_places(doc, _ctx(doc)))
+    airport = ms["Donetsk Airport"]
+    assert airport.place.name == "Donetsk" and airport.place.iso3 == "UKR"
+    assert geo_precision(airport) == 2
+
+
+def test_place_the_ner_calls_a_person_after_in(nlp) -> None:
+    doc = nlp("Police arrested six men in Bnei Brak city on Tuesday for breaking the curfew.")
+    ms = [m for m in find_places(doc, _ctx(doc)) if m.place is not None]
+    assert any(m.place.name == "Bnei Brak" and m.place.iso3 == "ISR" for m in ms)
+
+
+def test_list_gaps() -> None:
+    from frontlines.extract.pipeline import _list_gap
+
+    assert _list_gap(" (Marib), Nihm (Sanaa), and ")
+    assert _list_gap(", Bab al Fath (Qaatabah, Ad Dali), and Jabal Sabr (")
+    assert _list_gap(" (")
+    assert not _list_gap(", while troops shelled ")
+    assert not _list_gap(". Later, in ")

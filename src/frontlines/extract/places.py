@@ -113,6 +113,9 @@ def _ents(span: Span | Doc) -> list[Span]:
         first = e[0] if e[0].lower_ != "the" or len(e) == 1 else e[1]
         if first.is_lower and first.text.split("-")[0] not in _LOWER_PREFIXES:
             continue
+        cut = next((t.i for t in e[1:] if t.text in (",", "(")), e.end)
+        if cut != e.end:  # "Balet Weyne, Hiraan" tagged as one entity: the name, then its chain
+            e = e.doc[e.start : cut]
         joined = _join_hyphens(e)
         if joined is not e and joined.start < e.start:
             # Extended leftwards ("Mayo-Sava"): only when the longer name is known, else "Ar-Raqqa"
@@ -360,7 +363,12 @@ def _chain_country(
     # "Central" or "Northern"); without a country, a spelling variant may say so ("Misrata").
     countries = {gaz.place(i).iso3 for i, tier in gaz.candidates(base, {"admin1"}) if tier < 2}
     if not countries and iso3 is None:
-        countries = {gaz.place(i).iso3 for i, tier in gaz.candidates(base, {"admin1"}) if tier == 2}
+        # Only close variants: the consonant skeleton alone also joins "Hiraan" to "Haryana".
+        countries = {
+            p.iso3
+            for i, tier in gaz.candidates(base, {"admin1"})
+            if tier == 2 and _close(name_key(base), name_key((p := gaz.place(i)).name))
+        }
     if len(countries) == 1 and len(base) >= 5:
         return countries.pop()
     if iso3 is None and len(countries) > 1 and name:
@@ -374,6 +382,12 @@ def _chain_country(
         if len(inside) == 1:
             return inside.pop()
     return iso3
+
+
+def _close(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
 def _known_at_home(gaz: Gazetteer, text: str, iso3: str) -> bool:
@@ -514,6 +528,11 @@ def _hint_word(hint: str | None) -> str:
     return {"admin1": "province", "admin2": "district", "city": "city"}.get(hint or "", "")
 
 
+# Last words of facility names ("Donetsk Airport", "Kandahar Air Field").
+_FACILITY_NOUNS = {"airport", "airbase", "airfield", "base", "station", "mine", "prison", "university", "hospital",
+                   "bridge", "dam", "camp", "checkpoint", "port", "stadium", "square", "market", "bazaar"}  # fmt: skip
+
+
 def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
     """Place entities of a sentence (or doc), resolved with the article context; police districts too."""
     gaz = get_gazetteer()
@@ -535,6 +554,12 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
             near = near or fell_back
         elif _stray_foreign(place, ctx.iso3, ent.label_):
             place = None
+        if place is None and chained is None and len(ext) > 1 and ext[-1].lower_ in _FACILITY_NOUNS:
+            # "Donetsk Airport", "Al Watiyah airbase": a named facility is coded to the place it is named after.
+            place, n = _resolve(gaz, _clean(ext[:-1].text), None, ctx.iso3, explicit or ctx.admin1)
+            if _stray_foreign(place, ctx.iso3) or (place is not None and place.kind == "country"):
+                place = None
+            near = near or place is not None
         if place is not None and hint is None and place.kind == "admin2" and explicit is None and ctx.admin1:
             # Bare district names: stay inside the article's province when one matches there.
             same = gaz.lookup(text, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"admin2", "city"}, limit=1)
