@@ -80,3 +80,14 @@ def test_dateline_only_in_the_first_lines() -> None:
     text = "Headline\n\nStandfirst\nBy Staff\nKABUL, July 9, 2021 — Too far down to be the dateline"
     assert parse_dateline(text) is None
     assert parse_dateline(text, max_lines=4) == date(2021, 7, 9)
+
+
+def test_bracketed_date_alone_on_its_line_is_a_dateline() -> None:
+    # Press releases set the dateline above the first paragraph, with no dash after it.
+    text = "For Immediate Release\nHERAT, Afghanistan (Oct. 4, 2012)\nA patrol found a weapons cache."
+    dl = find_dateline(text)
+    assert dl is not None and dl.date == date(2012, 10, 4) and dl.place == "HERAT, Afghanistan"
+    # A typed full stop for the comma before the year.
+    assert parse_dateline("HERAT, Afghanistan (Oct. 4. 2012)\nA patrol ...") == date(2012, 10, 4)
+    # Without the bracket and line end, prose after a date is still no dateline.
+    assert parse_dateline("HERAT, Afghanistan (Oct. 4, 2012) a patrol found a cache") is None

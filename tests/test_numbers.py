@@ -539,3 +539,25 @@ def test_a_later_tally_of_other_people_adds(extract_events) -> None:
         "The gunman was killed by police."
     )
     assert _top(events).fatalities == 5
+
+
+def test_a_possessive_death_is_one_killed(nlp) -> None:
+    got = find_casualties(next(nlp("The commander's death was confirmed by police.").sents))
+    assert [(m.outcome, m.quantity.value) for m in got] == [("killed", 1)]
+    agent = find_casualties(next(nlp("The group's killing of two guards shocked residents.").sents))
+    assert total_fatalities(agent)[0] == 2  # the group did the killing
+
+
+def test_a_death_told_in_the_next_paragraph_still_counts(extract_events) -> None:
+    events = extract_events(
+        "On 5 March 2021, gunmen attacked a checkpoint in Kunduz City.\n\nTwo policemen died."
+    )
+    assert _top(events).fatalities == 2
+
+
+def test_a_tally_over_a_vague_period_is_not_the_events(extract_events) -> None:
+    events = extract_events(
+        "On 5 March 2021, gunmen attacked a checkpoint in Kunduz City. Nobody was hurt.\n\n"
+        "The Taliban have killed hundreds of policemen this year."
+    )
+    assert _top(events).fatalities == 0

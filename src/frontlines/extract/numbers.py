@@ -641,7 +641,15 @@ _COLLECTIVE = {"force", "army", "police", "personnel", "staff", "crew", "family"
 
 
 def _singular_victim(t, seen: set[int]) -> CasualtyMention | None:
-    """One person without a figure: "killing him", "the insurgent was killed", "the death of <name>"."""
+    """One person without a figure: "killing him", "the insurgent was killed", "the death of <name>",
+    "<name>'s death"."""
+    if t.dep_ == "poss" and t.i not in seen and t.head.lower_ == "death" and not _under_subset(t.head):
+        # Only "death": a possessive on "killing" or "murder" may be the killer ("the group's killing of").
+        if t.pos_ == "PROPN" and t.ent_type_ not in _NOT_PEOPLE or t.tag_ == "NN" and _is_person(t):
+            start, end = t.idx, t.idx + len(t)
+            return CasualtyMention(
+                start, end, doc_text(t.doc)[start:end], Quantity(value=1), "killed", _category(t)
+            )
     if t.i in seen or t.dep_ in ("compound", "poss", "amod", "nmod"):
         return None
     if t.dep_ == "appos" and t.head.i in seen:

@@ -795,7 +795,10 @@ def _other_victims(later: list[CasualtyMention], earlier: list[CasualtyMention])
 
 
 def _overlaps(ev: Event, dates: list[DateMention]) -> bool:
-    """Whether a sentence's own dates (if any) allow the event's date."""
+    """Whether a sentence's own dates (if any) allow the event's date; a vague period ("this year", "for
+    months") speaks of more than the event."""
+    if any(d.window is None for d in dates):
+        return False
     windows = [d.window for d in dates if d.window is not None and not d.historical]
     if not windows or ev.date_earliest is None or ev.date_latest is None:
         return True
@@ -816,7 +819,9 @@ def _carry_tallies(tallies: list[_Tally], document: Document) -> None:
     for t in tallies:
         sent = t.facts.sent
         back = (
-            antecedent is not None and antecedent.para == t.para and not numbers_mod.names_other_event(sent)
+            antecedent is not None
+            and (antecedent.para == t.para or not t.events or numbers_mod.refers_back(sent))
+            and not numbers_mod.names_other_event(sent)
         )
         if back and t.events:
             back = numbers_mod.refers_back(sent) or not any(

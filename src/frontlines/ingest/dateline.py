@@ -38,7 +38,7 @@ _MONTH = (
 _WEEKDAY = r"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?,?\s+)?"
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE = (
-    rf"(?:{_WEEKDAY}(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}){_ORD}(?:,?\s+(?P<y1>\d{{4}}))?"  # July 9, 2021
+    rf"(?:{_WEEKDAY}(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}){_ORD}(?:[,.]?\s+(?P<y1>\d{{4}}))?"  # July 9, 2021
     rf"|{_WEEKDAY}(?P<d2>\d{{1,2}}){_ORD}\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y2>\d{{4}}))?"  # 9 July 2021
     r"|(?P<iso>\d{4}-\d{2}-\d{2}))"  # 2021-07-09
 )
@@ -48,7 +48,9 @@ _PLACE = rf"(?P<place>{_WORD}(?:[ \-]{_WORD}){{0,3}}(?:,\s*{_WORD}(?:[ \-]{_WORD
 _AGENCY = r"(?:\s*\([A-Z][A-Za-z .&'-]{0,40}\))?"
 _DASH = r"\s*(?:—|–|--|-|:)"
 _TRAILING_WEEKDAY = re.compile(r",\s*(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day$")
-_DATELINE = re.compile(rf"[ \t]*{_PLACE}[ ,]\s*\(?{_DATE}\)?{_AGENCY}{_DASH}")
+# A dash or colon ends the dateline; a bracketed date may also end its line ("KABUL, Afghanistan (July 9,
+# 2021)" above the first paragraph, as press releases set it).
+_DATELINE = re.compile(rf"[ \t]*{_PLACE}[ ,]\s*\(?{_DATE}\)?(?:{_AGENCY}{_DASH}|(?<=\))[ \t]*(?=\r?\n|$))")
 
 
 @dataclass(frozen=True, slots=True)
