@@ -82,6 +82,18 @@ def _wait_written(proc: subprocess.Popen[str], url: str, n: int, timeout: float 
         time.sleep(0.05)
 
 
+def _settled_count(url: str) -> int:
+    """The extracted count once it stops moving: a server may still be finishing a commit that a killed
+    client sent just before it died."""
+    last = _extracted(url)
+    while True:
+        time.sleep(0.5)
+        now = _extracted(url)
+        if now == last:
+            return now
+        last = now
+
+
 def _group_alive(pgid: int) -> list[int]:
     alive = []
     for p in Path("/proc").iterdir():
@@ -149,7 +161,7 @@ def test_sigkill_at_random_points_then_resume_loses_and_duplicates_nothing(
         while _group_alive(proc.pid) and time.time() < deadline:
             time.sleep(0.1)
         assert not _group_alive(proc.pid), "a worker process outlived the kill"
-        partial.append(_extracted(db_url))
+        partial.append(_settled_count(db_url))
 
     resumed = _start(shards, db_url)
     out, err = resumed.communicate(timeout=600)
@@ -165,4 +177,4 @@ def test_sigkill_at_random_points_then_resume_loses_and_duplicates_nothing(
     # run did not redo what was already there.
     assert any(0 < n < DOCS for n in partial), partial
     m = re.search(r"(\d+) already extracted, (\d+) extracted", out)
-    assert m and (int(m[1]), int(m[2])) == (partial[-1], DOCS - partial[-1]), (partial, out)
+    assert m and int(m[1]) >= partial[-1] and int(m[1]) + int(m[2]) == DOCS, (partial, out)
