@@ -180,6 +180,7 @@ class ActorResolver:
         self._matchers: dict[int, tuple[PhraseMatcher, PhraseMatcher]] = {}
         # Roles read off the parse: class -> (verbs, light verbs, nouns, crowd heads or None for any subject).
         self._roles: dict[str, tuple[frozenset, frozenset, frozenset, frozenset | None]] = {}
+        self._role_words: dict[str, frozenset] = {}
         for cls, spec in (data.get("roles") or {}).items():
             crowd = spec.get("crowd_heads")
             if crowd is not None:
@@ -198,6 +199,7 @@ class ActorResolver:
                 frozenset(spec.get("nouns", [])),
                 frozenset(crowd) if crowd is not None else None,
             )
+            self._role_words[cls] = self._roles[cls][0] | self._roles[cls][1] | self._roles[cls][2]
 
     # ----------------------------------------------------------------------------------------------
     # Naming
@@ -416,6 +418,11 @@ class ActorResolver:
         mentions = list(extended)
         # Roles need the dependency parse; a tokenizer-only doc still gets aliases and head nouns.
         roles = self._roles.items() if doc.has_annotation("DEP") else ()
+        if roles:
+            # A role needs one of its verbs or nouns in the span; most sentences have none, so the
+            # per-token walk of each role is skipped for them.
+            words = {t.lower_ for t in doclike} | {t.lemma_.lower() for t in doclike}
+            roles = [(cls, role) for cls, role in roles if not words.isdisjoint(self._role_words[cls])]
         for cls, role in roles:
             crowd = self._crowd(cls, country)
             for s, e, is_subject in self._role_spans(doclike, *role):
