@@ -126,21 +126,34 @@ def event_page(
     columns: Sequence[str],
     *,
     count_cap: int = COUNT_CAP,
+    sparse_text: bool = False,
 ) -> tuple[int, list[RowMapping]]:
     """(total, rows) of one page of events matching `where`: rows carry `id` and `columns`, ordered by
-    event_date (undated last), then id; total is exact up to `count_cap`, else `count_cap`."""
+    event_date (undated last), then id; total is exact up to `count_cap`, else `count_cap`. `sparse_text`: the
+    filter holds a notes search (`q`), whose plan then follows the number of matches."""
     ev = EventRow.__table__
     t = ev.c
     order = _order(engine)
-    ids = select(t.id).order_by(*order).limit(limit).offset(offset)
-    hits = select(literal_column("1")).select_from(ev).limit(count_cap + 1)
-    if where is not None:
-        ids, hits = ids.where(where), hits.where(where)
-    page = select(t.id, *(t[c] for c in columns)).where(t.id.in_(ids.scalar_subquery())).order_by(*order)
-    count = select(func.count()).select_from(hits.subquery())
+    cols = select(t.id, *(t[c] for c in columns))
     with engine.connect() as conn:
-        total = conn.execute(count).scalar_one()
-        rows = conn.execute(page).mappings().all()
+        if sparse_text and where is not None and engine.dialect.name == "postgresql":
+            # A notes search: PostgreSQL misjudges a substring's rarity and walks the date order index row by
+            # row. Ask the trigram index for the matches in order instead (`coalesce` keeps the order and hides
+            # the order index): one scan gives both the count and the page when they are few.
+            matches = (
+                select(t.id).where(where).order_by(func.coalesce(t.event_date), t.id).limit(count_cap + 1)
+            )
+            found = conn.execute(matches).scalars().all()
+            if len(found) <= count_cap:
+                page_ids = found[offset : offset + limit]
+                rows = conn.execute(cols.where(t.id.in_(page_ids)).order_by(*order)).mappings().all()
+                return len(found), list(rows)
+        hits = select(literal_column("1")).select_from(ev).limit(count_cap + 1)
+        ids = select(t.id).order_by(*order).limit(limit).offset(offset)
+        if where is not None:
+            hits, ids = hits.where(where), ids.where(where)
+        total = conn.execute(select(func.count()).select_from(hits.subquery())).scalar_one()
+        rows = conn.execute(cols.where(t.id.in_(ids.scalar_subquery())).order_by(*order)).mappings().all()
     return min(total, count_cap), list(rows)
 
 
@@ -192,11 +205,14 @@ def territory_events(engine: Engine, sub_event_types: frozenset[str]) -> tuple[l
         if reviewed:
             ids = conn.execute(select(ReviewRow.event_id)).scalars().all()
             overlays = review.load_overlays(conn, ids)
-        for row in conn.execute(q).mappings():
-            ov = overlays.get(row["event_id"])
-            if ov is not None and ov.status == "rejected":
-                continue
-            vals = review.apply_overlay(row, ov, iso_dates=False) if ov is not None else dict(row)
+        keys = ("id", *CONTROL_COLS)
+        for row in conn.execute(q):  # plain rows: a mapping per row cost more than the rest of the loading
+            vals = dict(zip(keys, row, strict=True))
+            ov = overlays.get(vals["event_id"])
+            if ov is not None:
+                if ov.status == "rejected":
+                    continue
+                vals = review.apply_overlay(vals, ov, iso_dates=False)
             if vals["sub_event_type"] not in sub_event_types:
                 continue
             rid = vals.pop("id")

@@ -164,16 +164,18 @@ def _one_day_clashes(evs: Sequence[Event]) -> set[int]:
     return {k for pair in _one_day_pairs(evs) for k in pair}
 
 
-def _one_day_pairs(evs: Sequence[Event]) -> list[tuple[int, int]]:
-    """(capture, the capture or regain ending it) index pairs of `_one_day_clashes`."""
+def _one_day_pairs(evs: Sequence[Event], days: Sequence[date | None] | None = None) -> list[tuple[int, int]]:
+    """(capture, the capture or regain ending it) index pairs of `_one_day_clashes` (`days`: event_day of each
+    event, when the caller has them)."""
+    days = [event_day(e) for e in evs] if days is None else days
     out: list[tuple[int, int]] = []
     for i, e in enumerate(evs):
         if e.sub_event_type != CAPTURE or e.certainty != "reported":
             continue
-        d, taker = event_day(e), _non_state_party(e) or e.actor1
+        d, taker = days[i], _non_state_party(e) or e.actor1
         for j in range(i + 1, len(evs)):
             f = evs[j]
-            dj = event_day(f)
+            dj = days[j]
             if dj is None or d is None or (dj - d).days > 1:
                 break
             if f.certainty != "reported":
@@ -187,15 +189,23 @@ def _one_day_pairs(evs: Sequence[Event]) -> list[tuple[int, int]]:
     return out
 
 
-def run_machine(evs: Sequence[Event], initial: str = "government") -> list[_Snap]:
-    """Snapshots after each territory event of one unit (events already sorted by day, event_id)."""
+def run_machine(
+    evs: Sequence[Event],
+    initial: str = "government",
+    *,
+    days: Sequence[date | None] | None = None,
+    pairs: Sequence[tuple[int, int]] | None = None,
+) -> list[_Snap]:
+    """Snapshots after each territory event of one unit (events already sorted by day, event_id). `days` and
+    `pairs`: the events' event_day and `_one_day_pairs`, when the caller has them."""
+    days = [event_day(e) for e in evs] if days is None else days
     snaps: list[_Snap] = []
     state, holder, since = initial, None, None
     support: _Chain | None = None
     confirmed: tuple[str, str | None, date | None, _Chain | None] | None = None  # state before a claim
-    clashes = _one_day_clashes(evs)
+    clashes = {k for pair in (_one_day_pairs(evs, days) if pairs is None else pairs) for k in pair}
     for i, e in enumerate(evs):
-        day = event_day(e)
+        day = days[i]
         if day is None:
             continue
         sub = "Armed clash" if i in clashes else e.sub_event_type
@@ -391,16 +401,22 @@ class ControlTimeline:
                     by_code[code].append(e)
         self.events: dict[str, list[Event]] = {}
         self.snaps: dict[str, list[_Snap]] = {}
-        self.snap_days: dict[str, list[date]] = {}
+        self.snap_days: dict[str, list[int]] = {}
         self.edge_days: dict[str, set[date]] = {}  # days on which the one-day rule reads differently
         for code, unsorted in by_code.items():
-            evs = _sorted(unsorted)
-            snaps = run_machine(evs, initial)
+            keyed = sorted(
+                ((event_day(e), e) for e in unsorted),
+                key=lambda p: (p[0] or date.min, p[1].event_id or "", p[1].doc_id),
+            )  # as _sorted
+            evs = [e for _, e in keyed]
+            days = [d for d, _ in keyed]
+            pairs = _one_day_pairs(evs, days)
+            snaps = run_machine(evs, initial, days=days, pairs=pairs)
             self.events[code], self.snaps[code] = evs, snaps
-            self.snap_days[code] = [sn.day for sn in snaps]
+            self.snap_days[code] = [sn.day.toordinal() for sn in snaps]  # ints: bisect compares them fast
             edge = set()
-            for i, j in _one_day_pairs(evs):
-                di, dj = event_day(evs[i]), event_day(evs[j])
+            for i, j in pairs:
+                di, dj = days[i], days[j]
                 if di is not None and dj is not None and dj > di:
                     edge.add(di)
             if edge:
@@ -413,7 +429,7 @@ class ControlTimeline:
         if prefix and as_of in self.edge_days.get(code, ()):
             evs = [e for e in self.events[code] if (event_day(e) or date.max) <= as_of]
             return run_machine(evs, self.initial)[-1:]
-        k = bisect_right(self.snap_days[code], as_of)
+        k = bisect_right(self.snap_days[code], as_of.toordinal())
         return self.snaps[code][k - 1 : k]
 
     def _fill(self, snaps: Iterable[_Snap]) -> None:
@@ -456,9 +472,10 @@ class ControlTimeline:
         for day in days:
             counts = dict.fromkeys(STATES, 0)
             counts[self.initial] += len(idx.units) - len(self.snaps)
+            ordinal = day.toordinal()
             for code in self.snaps:
                 # The state `_district_state` gives, without building its event and evidence lists.
-                k = bisect_right(self.snap_days[code], day)
+                k = bisect_right(self.snap_days[code], ordinal)
                 if k == 0:
                     counts[self.initial] += 1
                     continue
