@@ -7,8 +7,9 @@ The corpus comes from bench/corpus.py (seeded, our own example reports). Each wo
 `frontlines backfill`'s own code (a LocalCluster of single-threaded worker processes) into a fresh store: a
 temporary SQLite file (the driver writes), or with --db a PostgreSQL server (a fresh schema per run; the
 workers write). Prints per run: wall time (and how much of it was planning and cluster start), articles/s,
-words/s, speedup against 1 worker, and each worker's peak RSS (the kernel's high-water mark, ru_maxrss =
-/proc VmHWM; goal <= 700 MB).
+words/s, speedup against 1 worker, the workers' CPU seconds per article (model load included: constant
+across worker counts means the work itself scales, whatever else is running on the machine), and each
+worker's peak RSS (the kernel's high-water mark, ru_maxrss = /proc VmHWM; goal <= 700 MB).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def main() -> None:
         )
         print(
             f"{'workers':>7} {'wall s':>7} {'start s':>7} {'articles/s':>10} {'words/s':>9} "
-            f"{'speedup':>7}  peak RSS per worker (MB)"
+            f"{'speedup':>7} {'CPU s/art':>9}  peak RSS per worker (MB)"
         )
         base = None
         for n in counts:
@@ -115,9 +116,11 @@ def main() -> None:
             rss = ", ".join(f"{v:,.0f}" for _, v in sorted(st.peak_rss_mb.items()))
             print(
                 f"{n:>7} {st.seconds:7.1f} {st.cluster_s:7.1f} {rate:10.2f} {st.words / st.seconds:9,.0f} "
-                f"{rate / base:7.2f}  {rss}"
+                f"{rate / base:7.2f} {sum(st.cpu_s.values()) / st.extracted:9.3f}  {rss}"
             )
     print(f"driver peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    # Other work on the machine skews wall-clock scaling; say how busy it was.
+    print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

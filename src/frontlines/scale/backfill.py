@@ -51,6 +51,7 @@ class BackfillStats:
     seconds: float = 0.0
     cluster_s: float = 0.0  # of which planning and starting (or reaching) the cluster
     peak_rss_mb: dict[int, float] = field(default_factory=dict)  # worker pid -> peak RSS
+    cpu_s: dict[int, float] = field(default_factory=dict)  # worker pid -> CPU seconds (user + system)
 
     def summary(self) -> str:
         rate = self.extracted / self.seconds if self.seconds else 0.0
@@ -282,6 +283,7 @@ def _tally(res: TaskResult, stats: BackfillStats, store: Any, batch_size: int, r
     stats.skipped += res.skipped
     stats.words += res.words
     stats.peak_rss_mb[res.pid] = max(stats.peak_rss_mb.get(res.pid, 0.0), res.peak_rss_mb)
+    stats.cpu_s[res.pid] = max(stats.cpu_s.get(res.pid, 0.0), res.cpu_s)
     written = [res.written]
     for i in range(0, len(res.items), batch_size):  # write="driver": one transaction per batch
         written.append(write_batch(store, res.items[i : i + batch_size], res.version))

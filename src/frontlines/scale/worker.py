@@ -69,6 +69,7 @@ class TaskResult:
     items: list[Extracted] = field(default_factory=list)  # write="driver" only
     pid: int = 0
     peak_rss_mb: float = 0.0
+    cpu_s: float = 0.0  # the worker process's CPU time so far (user + system)
 
 
 @lru_cache(maxsize=1)
@@ -118,7 +119,9 @@ def run_task(task: Task, opts: Options) -> TaskResult:
         else:
             res.items.extend(out)
     res.pid = os.getpid()
-    res.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    res.peak_rss_mb = usage.ru_maxrss / 1024
+    res.cpu_s = usage.ru_utime + usage.ru_stime
     return res
 
 
