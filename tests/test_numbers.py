@@ -561,3 +561,25 @@ def test_a_tally_over_a_vague_period_is_not_the_events(extract_events) -> None:
         "The Taliban have killed hundreds of policemen this year."
     )
     assert _top(events).fatalities == 0
+
+
+def test_deaths_that_caused_a_protest_are_not_its_fatalities(extract_events) -> None:
+    events = extract_events(
+        "On 5 March 2021, hundreds of residents protested in Herat city after a fuel tanker fire killed nine."
+    )
+    protests = [e for e in events if e.event_type == "Protests"]
+    assert protests and protests[0].fatalities == 0
+
+
+def test_deaths_in_an_exchange_of_fire_belong_to_the_exchange(extract_events) -> None:
+    events = extract_events(
+        "On 5 March 2021, three gunmen and a police officer were killed in an exchange of fire in Kunduz City."
+    )
+    assert _top(events).fatalities == 4
+
+
+def test_a_total_over_several_days_is_shared_per_day(nlp) -> None:
+    from frontlines.extract.numbers import events_sharing
+
+    text = "Four villagers were killed across three days of clashes."
+    assert events_sharing(next(nlp(text).sents), text) == 3

@@ -833,7 +833,6 @@ def adds_to_earlier(span) -> bool:
     return any(t.lower_ in words for t in span)
 
 
-_SHARED_OVER = re.compile(r"\bacross\s+(?:the\s+|these\s+|those\s+)?(?:(both|all|\w+)\s+)?(?:\w+\s+)?(\w+)\b")
 _ONE_OF = re.compile(
     r"\bone of (?:the )?(\w+)\s+(?:(?:related|similar|separate|coordinated|simultaneous|such)\s+)?(\w+)\b"
 )
@@ -850,15 +849,19 @@ def _event_count(word: str) -> int | None:
 
 
 def events_sharing(span, text: str) -> int:
-    """How many events a sentence's tally is told over ("... were killed across both attacks", "across the
-    clashes" in a report that says it was "one of three related attacks"); 1 when it is one event's.
-    ACLED splits such a total evenly between the events (the remainder to the first)."""
-    nouns = _lexicon()["anaphoric_nouns"] | {"incidents", "bombings", "raids", "ambushes", "events"}
-    for m in _SHARED_OVER.finditer(span.text.lower()):
-        if m[2] not in nouns or not m[2].endswith("s"):
+    """How many events a sentence's tally is told over ("... were killed across both attacks", "across two
+    days of clashes", "across the clashes" in a report that says it was "one of three related attacks");
+    1 when it is one event's. ACLED splits such a total evenly (per day, or per event)."""
+    nouns = _lexicon()["anaphoric_nouns"] | {"incidents", "bombings", "raids", "ambushes", "events", "days"}
+    for t in span:
+        if t.lower_ != "across":
             continue
-        if m[1] and m[1] != "all" and (n := _event_count(m[1])):
-            return n
+        obj = next((c for c in t.children if c.dep_ == "pobj"), None)
+        if obj is None or obj.lower_ not in nouns or obj.tag_ != "NNS":
+            continue
+        for c in obj.children:
+            if c.dep_ in ("nummod", "det", "predet", "amod") and (n := _event_count(c.lower_)):
+                return n
         for o in _ONE_OF.finditer(text.lower()):
             if o[2] in nouns and (n := _event_count(o[1])):
                 return n

@@ -435,7 +435,10 @@ class Extractor:
             for c in f.casualties
             if not any(_inside(c.start, c.end, s, e) or _inside(s, e, c.start, c.end) for s, e in claim_spans)
         ]
-        own = _casualties_for(trig, f.triggers, own)
+        own = _casualties_for(trig, f.triggers, own, doc)
+        if acled.EVENT_TYPE_OF[sub] in ("Protests", "Riots"):
+            # "protested after a gas leak killed 11": deaths that caused a protest are not its fatalities.
+            own = [c for c in own if not _in_cause_clause(c, doc)]
         fatalities, low, high = numbers_mod.total_fatalities(own)
         shared = numbers_mod.events_sharing(f.sent, document.text) if fatalities else 1
         if shared > 1:  # a total told over several events: this one's share
@@ -861,19 +864,57 @@ def _carry_tallies(tallies: list[_Tally], document: Document) -> None:
         )
 
 
+_CAUSE_WORDS = {"after", "following", "over", "because"}
+
+
+def _in_cause_clause(c: CasualtyMention, doc: Doc) -> bool:
+    """Whether a casualty figure sits in a clause giving a cause ("after police killed two", "over the
+    death of X", "following the killing of a trader")."""
+    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    if span is None:
+        return False
+    for x in (span.root, *span.root.ancestors):
+        if x.lower_ in _CAUSE_WORDS and x.dep_ in ("prep", "mark", "pcomp", "advmod"):
+            return True
+        if any(ch.dep_ == "mark" and ch.lower_ in _CAUSE_WORDS for ch in x.children):
+            return True
+    return False
+
+
 def _casualties_for(
-    trig: Trigger, all_triggers: list[Trigger], casualties: list[CasualtyMention]
+    trig: Trigger, all_triggers: list[Trigger], casualties: list[CasualtyMention], doc: Doc | None = None
 ) -> list[CasualtyMention]:
-    """Give each casualty figure to the nearest trigger in the sentence."""
+    """Give each casualty figure to the nearest trigger in the sentence; when that is only the outcome verb
+    ("were killed in an exchange of fire"), to the event it happened in."""
     live = [t for t in all_triggers if not t.negated and t.score >= _MIN_TRIGGER_SCORE]
     if len(live) <= 1:
         return casualties
     out = []
     for c in casualties:
         nearest = min(live, key=lambda t: _distance(c.start, c.end, t.start, t.end))
+        if doc is not None:
+            nearest = _event_of_outcome(nearest, live, doc) or nearest
         if nearest is trig:
             out.append(c)
     return out
+
+
+def _event_of_outcome(outcome: Trigger, live: list[Trigger], doc: Doc) -> Trigger | None:
+    """The trigger an outcome verb's "in"/"during" phrase names ("killed in an exchange of fire")."""
+    span = doc.char_span(outcome.start, outcome.end, alignment_mode="expand")
+    if span is None or span.root.pos_ != "VERB":
+        return None
+    verb = span.root
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "during"):
+            continue
+        for obj in prep.children:
+            if obj.dep_ != "pobj":
+                continue
+            for t in live:
+                if t is not outcome and t.start <= obj.idx < t.end:
+                    return t
+    return None
 
 
 def _same_place_and_time(a: Event, b: Event) -> bool:
