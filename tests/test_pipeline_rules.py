@@ -151,6 +151,8 @@ def test_an_attack_on_an_armed_side_is_a_clash(extract) -> None:
     shopkeeper = extract("On Thursday, gunmen shot dead a shopkeeper in Kunduz city.")
     assert [e.sub_event_type for e in officer] == ["Armed clash"]
     assert [e.sub_event_type for e in shopkeeper] == ["Attack"]
+    off_duty = extract("On Thursday, gunmen killed an off-duty soldier at his home in Kunduz city.")
+    assert [e.sub_event_type for e in off_duty] == ["Attack"]
 
 
 def test_a_shoot_out_is_two_sided(extract) -> None:

@@ -59,7 +59,12 @@ _TARGET_IS_VICTIM = {"Attack", "Abduction/forced disappearance", "Sexual violenc
 _MIN_TRIGGER_SCORE = 0.3
 # A dated event a day or two after the publication date is a metadata or time-zone lag, not a plan.
 _PUBLISHED_SLACK_DAYS = 2
-_ARMED_INTERS = {"State forces", "Rebel group", "Political militia", "Identity militia", "External/Other forces"}
+# Organised armed sides a one-sided attack cannot target without it being a clash. Militia categories are
+# left out: party or clan members named after their group are usually unarmed civilians.
+_ARMED_INTERS = {"State forces", "Rebel group", "External/Other forces"}
+# Off-duty, retired or former soldiers and police are civilians in ACLED's coding ("former" alone is too
+# common: "the former governor said").
+_OFF_DUTY = re.compile(r"\b(?:off[- ]duty|retired|ex-(?:soldier|police)|former (?:soldier|police))", re.I)
 _VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 _PRONOUNS = {"they", "he", "she", "it", "the group", "the fighters", "the militants", "the insurgents"}
 
@@ -382,7 +387,12 @@ class Extractor:
             sub = "Attack"
         # And the converse: an attack whose target is an armed, organised side (a soldier shot dead, a
         # militia member assassinated) is a clash between two armed sides, not violence against civilians.
-        elif sub == "Attack" and actor2 is not None and actor2.inter in _ARMED_INTERS:
+        elif (
+            sub == "Attack"
+            and actor2 is not None
+            and actor2.inter in _ARMED_INTERS
+            and not _OFF_DUTY.search(f.sent.text)
+        ):
             sub = "Armed clash"
         # ACLED territory rules: who captured decides the sub-type; a hold of a day or less is a clash.
         if sub in _TERRITORY:
@@ -978,15 +988,21 @@ def _protest_interventions(events: list[Event]) -> list[Event]:
         for o in events:
             if o is p or id(o) in absorbed or not _same_place_and_time(p, o):
                 continue
-            if o.inter1 not in (None, "State forces") or o.inter2 not in (None, "Protesters", "Civilians"):
+            # The state's side: actor1 of an arrest or a clash, actor2 of a protest event (the demonstrators
+            # are actor1 there).
+            if o.inter1 in (None, "State forces") and o.inter2 in (None, "Protesters", "Civilians"):
+                force, force_inter = o.actor1, o.inter1
+            elif o.event_type == "Protests" and o.inter1 == "Protesters" and o.inter2 == "State forces":
+                force, force_inter = o.actor2, o.inter2
+            else:
                 continue
             if o.sub_event_type in ("Protest with intervention", "Excessive force against protesters"):
-                if o.inter1 != "State forces":
+                if force_inter != "State forces":
                     continue
                 sub = o.sub_event_type
             elif o.sub_event_type == "Arrests":
                 sub = "Protest with intervention"
-            elif o.event_type in ("Battles", "Violence against civilians") and o.inter1 == "State forces":
+            elif o.event_type in ("Battles", "Violence against civilians") and force_inter == "State forces":
                 sub = "Excessive force against protesters" if o.fatalities else "Protest with intervention"
             else:
                 continue
@@ -995,8 +1011,8 @@ def _protest_interventions(events: list[Event]) -> list[Event]:
                 acled.EVENT_TYPE_OF[sub],
                 acled.disorder_type(sub),
             )
-            if (p.actor2 is None or p.inter2 == "Civilians") and o.actor1 is not None:
-                p.actor2, p.inter2 = o.actor1, o.inter1
+            if (p.actor2 is None or p.inter2 == "Civilians") and force is not None:
+                p.actor2, p.inter2 = force, force_inter
                 p.interaction = acled.interaction(p.inter1, p.inter2)
             p.fatalities = max(p.fatalities, o.fatalities)
             _add_evidence(p, o.evidence)
