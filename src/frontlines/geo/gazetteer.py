@@ -1071,9 +1071,18 @@ def load_or_build(path: Path | None = None, *, rebuild: bool = False) -> Gazette
     write_sqlite(index, tmp)
     tmp.replace(path)  # atomic: concurrent builders each write their own file, the last one wins
     for old in path.parent.glob("gazetteer-*"):  # stale builds of other versions
-        if old != path and ".tmp" not in old.name:
+        # A build used in the last hour may belong to a process of another version still running
+        # (a rolling upgrade, a long job): deleting it would make the two rebuild in turn.
+        if old != path and ".tmp" not in old.name and _age_s(old) > 3600:
             old.unlink(missing_ok=True)
     return Gazetteer(path)
+
+
+def _age_s(path: Path) -> float:
+    try:
+        return time.time() - max(path.stat().st_mtime, path.stat().st_atime)
+    except OSError:
+        return 0.0
 
 
 def get_gazetteer() -> Gazetteer:
