@@ -48,7 +48,7 @@ class BackfillStats:
     rejected: int = 0
     failed_tasks: int = 0
     workers: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # start to the last result (the local cluster's shutdown after it not included)
     cluster_s: float = 0.0  # of which planning and starting (or reaching) the cluster
     peak_rss_mb: dict[int, float] = field(default_factory=dict)  # worker pid -> peak RSS
     cpu_s: dict[int, float] = field(default_factory=dict)  # worker pid -> CPU seconds (user + system)
@@ -268,11 +268,11 @@ def backfill(
                 bar.advance(job, task.count)
                 if queue:
                     submit()
+        stats.seconds = time.perf_counter() - t0  # the work; shutting the cluster down is not counted
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    stats.seconds = time.perf_counter() - t0
     return stats
 
 
