@@ -207,8 +207,8 @@ def test_territory_events_equal_iter_events(store: Store) -> None:
         attack.event_id, "correct", "tester", {"sub_event_type": "Armed clash", "event_type": "Battles"}
     )
     want = [e for e in store.iter_events() if e.sub_event_type in TERRITORY_TYPES]
-    got, row_of = queries.territory_events(store.engine, TERRITORY_TYPES)
-    queries.evidence_loader(store.engine, row_of)(got)
+    got, meta = queries.territory_events(store.engine, TERRITORY_TYPES)
+    queries.evidence_loader(store.engine, meta)(got)
     keys = queries.CONTROL_COLS
     assert [[getattr(e, k) for k in keys] + [e.evidence] for e in got] == [
         [getattr(e, k) for k in keys] + [e.evidence] for e in want
@@ -278,3 +278,27 @@ def test_timeline_fills_evidence_lazily(index: DistrictIndex) -> None:
     assert all(s.evidence == [ev for i in s.event_ids for ev in full[i]] for s in states)
     tl.states(date(2021, 6, 15))
     assert len(asked) == len(shown)  # nothing fetched twice
+
+
+def test_territory_control_refresh_equals_fresh_load(store: Store, index: DistrictIndex) -> None:
+    tc = queries.TerritoryControl(store.engine, index, TERRITORY_TYPES)
+    tc.LOOKBACK, tc.FULL_RELOAD_SHARE = timedelta(0), 1.0  # a test store is all "recent"; keep it incremental
+    rng = random.Random(11)
+    row3 = store.add_documents([Document(id="doc3", text="Report number 3 written for tests.")])[0][0]
+    store.save_extraction(row3, _events(rng, 3, 6, date(2021, 6, 1), 40), "test")  # replaced records
+    ((new, _),) = store.add_documents([Document(id="doc99", text="A later report written for tests.")])
+    store.save_extraction(new, _events(rng, 99, 9, date(2021, 6, 1), 40), "test")
+    victim = next(e for e in store.iter_events(document_row_id=1) if e.sub_event_type in TERRITORY_TYPES)
+    Reviews(store).review(victim.event_id, "reject", "tester")
+    before = tc.timeline
+    tc.refresh()
+    assert tc.refreshes == 1 and tc.timeline is not before  # updated in place of a reload; old one kept
+    events, meta = queries.territory_events(store.engine, TERRITORY_TYPES)
+    fresh = ControlTimeline(events, layer=index, fill_evidence=queries.evidence_loader(store.engine, meta))
+    for day in (date(2021, 5, 31) + timedelta(days=i) for i in range(0, 45, 2)):
+        assert [s.to_dict() for s in tc.timeline.states(day)] == [s.to_dict() for s in fresh.states(day)]
+    assert tc.timeline.counts(date(2021, 6, 1), date(2021, 7, 10), 3) == fresh.counts(
+        date(2021, 6, 1), date(2021, 7, 10), 3
+    )
+    tc.refresh()  # nothing changed since: nothing done
+    assert tc.refreshes == 1

@@ -311,13 +311,21 @@ class Service:
         fingerprint; evidence is fetched only for the events behind the states a response shows."""
 
         def build() -> Any:
-            from frontlines.store.queries import evidence_loader, territory_events
-            from frontlines.views.control import TERRITORY_TYPES, ControlTimeline
+            from frontlines.store.queries import TerritoryControl
+            from frontlines.views.control import TERRITORY_TYPES
 
             idx, _ = self.district_index()
-            events, row_of = territory_events(self.store.engine, TERRITORY_TYPES)
-            fill = evidence_loader(self.store.engine, row_of)
-            return ControlTimeline(events, layer=idx, fill_evidence=fill)
+            # Kept across store versions and updated with what changed (another boundary layer: loaded anew).
+            # Made here rather than in __init__ so this stays within this method.
+            lock = self.__dict__.setdefault("_territory_lock", threading.Lock())
+            with lock:
+                tc = self.__dict__.get("_territory")
+                if tc is None or tc.layer.name != idx.name:
+                    tc = TerritoryControl(self.store.engine, idx, TERRITORY_TYPES)
+                    self.__dict__["_territory"] = tc
+                else:
+                    tc.refresh()
+                return tc.timeline
 
         return self._cached("territory", build)
 

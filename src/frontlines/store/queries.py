@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, literal_column, or_, select, text
@@ -25,7 +25,7 @@ from sqlalchemy.engine import RowMapping
 
 from frontlines.records import Event, Evidence
 from frontlines.store import review
-from frontlines.store.models import ClaimRow, DocumentRow, EventRow, EvidenceRow, ReviewRow
+from frontlines.store.models import AuditRow, ClaimRow, DocumentRow, EventRow, EvidenceRow, ReviewRow
 
 COUNT_CAP = 20_000
 FTS_TABLE = "events_notes_fts"  # SQLite's trigram index over events.notes (migration 0004)
@@ -186,26 +186,30 @@ def fingerprint_parts(engine: Engine) -> list[tuple[str, Any]]:
     return parts
 
 
-def territory_events(engine: Engine, sub_event_types: frozenset[str]) -> tuple[list[Event], dict[int, int]]:
+def territory_events(
+    engine: Engine, sub_event_types: frozenset[str], *, only: Any = None
+) -> tuple[list[Event], dict[int, tuple[int, int]]]:
     """Events of `sub_event_types` with analyst reviews applied (rejected ones left out), in row order, without
-    their evidence (see `evidence_loader`); and id(event) -> row id. Same events as
+    their evidence (see `evidence_loader`); and id(event) -> (row id, document row id). Same events as
     `[e for e in store.iter_events() if e.sub_event_type in sub_event_types]`, less the fields the control view
-    does not read."""
+    does not read. `only`: an extra SQL condition on the events table (an incremental update's rows)."""
     t = EventRow.__table__.c
     with engine.connect() as conn:
         reviewed = review.has_reviews(conn)
     cond = t.sub_event_type.in_(sorted(sub_event_types))
     if reviewed:  # an analyst may have moved an event into the territory types
         cond = or_(cond, t.event_id.in_(select(ReviewRow.event_id)))
-    q = select(t.id, *(t[c] for c in CONTROL_COLS)).where(cond).order_by(t.id)
+    if only is not None:
+        cond = and_(cond, only)
+    q = select(t.id, t.document_id, *(t[c] for c in CONTROL_COLS)).where(cond).order_by(t.id)
     events: list[Event] = []
-    row_of: dict[int, int] = {}
+    meta: dict[int, tuple[int, int]] = {}
     with engine.connect() as conn:
         overlays = {}
         if reviewed:
             ids = conn.execute(select(ReviewRow.event_id)).scalars().all()
             overlays = review.load_overlays(conn, ids)
-        keys = ("id", *CONTROL_COLS)
+        keys = ("id", "document_id", *CONTROL_COLS)
         for row in conn.execute(q):  # plain rows: a mapping per row cost more than the rest of the loading
             vals = dict(zip(keys, row, strict=True))
             ov = overlays.get(vals["event_id"])
@@ -215,23 +219,88 @@ def territory_events(engine: Engine, sub_event_types: frozenset[str]) -> tuple[l
                 vals = review.apply_overlay(vals, ov, iso_dates=False)
             if vals["sub_event_type"] not in sub_event_types:
                 continue
-            rid = vals.pop("id")
+            rid, doc = vals.pop("id"), vals.pop("document_id")
             for c in _DATES:
                 v = vals[c]
                 vals[c] = v.isoformat() if isinstance(v, date) else v
             e = Event(**vals)
             events.append(e)
-            row_of[id(e)] = rid
-    return events, row_of
+            meta[id(e)] = (rid, doc)
+    return events, meta
 
 
-def evidence_loader(engine: Engine, row_of: Mapping[int, int]) -> Any:
+class TerritoryControl:
+    """The control timeline of a store, kept current across writes without reloading every territory event.
+
+    `refresh()` reads what changed since the last look: documents extracted since then (an extraction replaces
+    all of a document's records) and events reviewed since then (the audit log), and re-runs only the
+    districts their old and new events touch. Extraction times come from writers' clocks and PostgreSQL writers
+    may commit out of order, so documents extracted up to `LOOKBACK` before the newest one seen are taken again
+    (replacing is idempotent). Past `FULL_RELOAD_SHARE` of the events changed, a full load is cheaper.
+    """
+
+    LOOKBACK = timedelta(minutes=5)
+    FULL_RELOAD_SHARE = 0.2
+
+    def __init__(self, engine: Engine, layer: Any, sub_event_types: frozenset[str]) -> None:
+        self.engine, self.layer, self.types = engine, layer, sub_event_types
+        self._load()
+
+    def _marks(self) -> tuple[Any, int]:
+        with self.engine.connect() as conn:
+            newest = conn.execute(select(func.max(DocumentRow.extracted_at))).scalar_one()
+            return newest, review.review_version(conn)
+
+    def _load(self) -> None:
+        from frontlines.views.control import ControlTimeline
+
+        self.extracted, self.audit = self._marks()
+        events, self.meta = territory_events(self.engine, self.types)
+        self.timeline = ControlTimeline(
+            events, layer=self.layer, fill_evidence=evidence_loader(self.engine, self.meta)
+        )
+        self.refreshes = 0
+
+    def refresh(self) -> None:
+        """Bring the timeline up to the store's current contents (a new `timeline` object when anything changed)."""
+        extracted, audit = self._marks()
+        if (extracted, audit) == (self.extracted, self.audit):
+            return
+        t, d = EventRow.__table__.c, DocumentRow.__table__.c
+        with self.engine.connect() as conn:
+            doc_q = select(d.id)
+            if self.extracted is not None:
+                doc_q = doc_q.where(d.extracted_at >= self.extracted - self.LOOKBACK)
+            docs = set(conn.execute(doc_q).scalars())
+            reviewed = set(conn.execute(select(AuditRow.event_id).where(AuditRow.id > self.audit)).scalars())
+        if len(docs) * 5 > self.FULL_RELOAD_SHARE * len(self.meta):  # (a document holds a few events)
+            self._load()
+            return
+        removed = {k for k, (_, doc) in self.meta.items() if doc in docs}
+        if reviewed:
+            for evs in self.timeline.events.values():
+                removed.update(id(e) for e in evs if e.event_id in reviewed)
+        cond = []
+        if docs:
+            cond.append(t.document_id.in_(sorted(docs)))
+        if reviewed:
+            cond.append(t.event_id.in_(sorted(reviewed)))
+        added, meta = territory_events(self.engine, self.types, only=or_(*cond)) if cond else ([], {})
+        for k in removed:
+            self.meta.pop(k, None)
+        self.meta.update(meta)  # the evidence loader reads this dict
+        self.timeline = self.timeline.updated(removed, added, lambda e: self.meta[id(e)][0])
+        self.extracted, self.audit = extracted, audit
+        self.refreshes += 1
+
+
+def evidence_loader(engine: Engine, meta: Mapping[int, tuple[int, int]]) -> Any:
     """A `ControlTimeline.fill_evidence` callback: sets each given event's evidence from the store (the spans
     `Store.iter_events` would have given it, in the same order), a bounded IN query per 900 events."""
 
     def fill(events: Sequence[Event]) -> None:
         ev = EvidenceRow.__table__.c
-        by_row = {row_of[id(e)]: e for e in events}
+        by_row = {meta[id(e)][0]: e for e in events}
         spans: dict[int, list[Evidence]] = {r: [] for r in by_row}
         rows = list(by_row)
         with engine.connect() as conn:

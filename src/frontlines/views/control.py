@@ -28,6 +28,7 @@ town or near one (geo_precision 1-2). Which layer was used is in every output.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -404,23 +405,53 @@ class ControlTimeline:
         self.snap_days: dict[str, list[int]] = {}
         self.edge_days: dict[str, set[date]] = {}  # days on which the one-day rule reads differently
         for code, unsorted in by_code.items():
-            keyed = sorted(
-                ((event_day(e), e) for e in unsorted),
-                key=lambda p: (p[0] or date.min, p[1].event_id or "", p[1].doc_id),
-            )  # as _sorted
-            evs = [e for _, e in keyed]
-            days = [d for d, _ in keyed]
-            pairs = _one_day_pairs(evs, days)
-            snaps = run_machine(evs, initial, days=days, pairs=pairs)
-            self.events[code], self.snaps[code] = evs, snaps
-            self.snap_days[code] = [sn.day.toordinal() for sn in snaps]  # ints: bisect compares them fast
-            edge = set()
-            for i, j in pairs:
-                di, dj = days[i], days[j]
-                if di is not None and dj is not None and dj > di:
-                    edge.add(di)
-            if edge:
-                self.edge_days[code] = edge
+            self._run(code, unsorted, None)
+
+    def _run(self, code: str, unsorted: Iterable[Event], tiebreak: Any) -> None:
+        """Sort one district's events as `_sorted` does (a stable sort: `tiebreak`, the input order, decides
+        the last ties) and run its machine."""
+        keyed = [(event_day(e), e) for e in unsorted]
+        if tiebreak is None:
+            keyed.sort(key=lambda p: (p[0] or date.min, p[1].event_id or "", p[1].doc_id))
+        else:
+            keyed.sort(key=lambda p: (p[0] or date.min, p[1].event_id or "", p[1].doc_id, tiebreak(p[1])))
+        evs = [e for _, e in keyed]
+        days = [d for d, _ in keyed]
+        pairs = _one_day_pairs(evs, days)
+        snaps = run_machine(evs, self.initial, days=days, pairs=pairs)
+        self.events[code], self.snaps[code] = evs, snaps
+        self.snap_days[code] = [sn.day.toordinal() for sn in snaps]  # ints: bisect compares them fast
+        edge = set()
+        for i, j in pairs:
+            di, dj = days[i], days[j]
+            if di is not None and dj is not None and dj > di:
+                edge.add(di)
+        self.edge_days.pop(code, None)
+        if edge:
+            self.edge_days[code] = edge
+
+    def updated(self, removed: set[int], added: Iterable[Event], tiebreak: Any) -> ControlTimeline:
+        """A new timeline with the events whose id() is in `removed` gone and `added` in: only the districts
+        they touch are run again; the others are shared with this one, which stays as it was (a request still
+        reading it is not disturbed). `tiebreak(event)` orders events that tie on (day, event_id, doc_id) as
+        the input order of a fresh build would (the row id)."""
+        new = copy.copy(self)
+        new.events, new.snaps = dict(self.events), dict(self.snaps)
+        new.snap_days, new.edge_days = dict(self.snap_days), dict(self.edge_days)
+        new._filled = self._filled - removed
+        touched: dict[str, list[Event]] = {}
+        if removed:
+            for code, evs in self.events.items():
+                if any(id(e) in removed for e in evs):
+                    touched[code] = [e for e in evs if id(e) not in removed]
+        for e in added:
+            if e.sub_event_type in TERRITORY_TYPES:
+                code = self.idx.code_of(e)
+                if code:
+                    touched.setdefault(code, list(self.events.get(code, ()))).append(e)
+        for code, evs in touched.items():
+            new._run(code, evs, tiebreak)
+        return new
 
     def _snap_at(self, code: str, as_of: date, *, prefix: bool) -> list[_Snap]:
         """The one snapshot `_district_state` needs (the last on or before `as_of`), as a list."""
