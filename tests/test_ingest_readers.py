@@ -205,7 +205,7 @@ def test_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(config, "MAX_DOCUMENT_BYTES", 1000)
     p = tmp_path / "big.txt"
     p.write_text("word " * 300, encoding="utf-8")
-    assert "MiB limit" in rejected([str(p)]).reason
+    assert rejected([str(p)]).reason == "over the 1,000-byte limit"  # the limit in force, not "0 MiB"
     big = tmp_path / "big.jsonl"
     big.write_text(
         json.dumps({"text": "x " * 600}) + "\n" + json.dumps({"text": "small"}) + "\n", encoding="utf-8"

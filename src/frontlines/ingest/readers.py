@@ -52,8 +52,16 @@ MAX_FEED_BYTES = 10 * config.MAX_DOCUMENT_BYTES
 HTTP_TIMEOUT_S = 20.0
 _READ_CHUNK = 64 * 1024
 
-_MIB = config.MAX_DOCUMENT_BYTES // (1024 * 1024)
-_TOO_BIG = f"over the {_MIB} MiB limit"
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MiB" if n % 2**20 == 0 else f"{n:,}-byte"
+
+
+def _too_big(limit: int | None = None) -> str:
+    """The size rejection, with the limit in force now (tests and deployments change it)."""
+    return f"over the {_size(config.MAX_DOCUMENT_BYTES if limit is None else limit)} limit"
+
+
 _NOT_TEXT = "not UTF-8 text (binary?)"
 _EMPTY = "empty document"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -232,7 +240,7 @@ def _read_file(p: str, published: date | None, input_format: str) -> Iterator[Do
         yield Rejection(p, f"cannot read: {e.strerror or e}")
         return
     if len(raw) > limit:
-        yield Rejection(p, _TOO_BIG if fmt != "feed" else f"feed over the {limit // 2**20} MiB limit")
+        yield Rejection(p, _too_big() if fmt != "feed" else f"feed {_too_big(limit)}")
         return
     yield from _read_bytes(raw, p, fmt, published)
 
@@ -472,7 +480,7 @@ def _read_jsonl_lines(
     for n, line in enumerate(lines, 1):
         origin = f"{path}:{n}"
         if line is None or len(line) > config.MAX_DOCUMENT_BYTES:
-            yield Rejection(origin, f"line {_TOO_BIG}")
+            yield Rejection(origin, f"line {_too_big()}")
             continue
         if not line.strip():
             continue
@@ -497,6 +505,8 @@ def _jsonl_document(line: bytes, origin: str, published: date | None) -> Documen
         raise _Reject(f"invalid JSON: {e.msg} (column {e.colno})") from None
     except RecursionError:
         raise _Reject("invalid JSON: nested too deeply") from None
+    except ValueError as e:  # Python refuses integers over 4,300 digits (a denial-of-service guard)
+        raise _Reject(f"invalid JSON: number too long ({str(e).split(':')[0]})") from None
     if not isinstance(obj, dict):
         raise _Reject(f"not a JSON object but a {type(obj).__name__}")
     if "text" not in obj or obj["text"] is None:
@@ -616,7 +626,7 @@ def fetch(url: str) -> tuple[bytes, str]:
     total = config.FETCH_TIMEOUT_S
     deadline = time.monotonic() + total
     cap = MAX_FEED_BYTES
-    too_big = f"response over the {cap / 2**20:g} MiB limit"
+    too_big = f"response {_too_big(cap)}"
     timed_out = f"fetch timed out after {total:g} s (FRONTLINES_FETCH_TIMEOUT)"
     timeout = httpx.Timeout(min(HTTP_TIMEOUT_S, total))
     try:
@@ -628,7 +638,7 @@ def fetch(url: str) -> tuple[bytes, str]:
                 raise _FetchRejected(too_big)
             chunks: list[bytes] = []
             size = 0
-            for chunk in resp.iter_bytes(_READ_CHUNK):  # decoded: the cap holds for gzip bodies too
+            for chunk in resp.iter_bytes():  # as they arrive (a chunk size would buffer), decoded (gzip)
                 size += len(chunk)
                 if size > cap:
                     raise _FetchRejected(too_big)
@@ -692,7 +702,7 @@ def _read_stdin(published: date | None, input_format: str) -> Iterator[Document 
         yield Rejection("-", f"cannot read stdin: {e.strerror or e}")
         return
     if len(raw) > cap:
-        yield Rejection("-", _TOO_BIG if fmt != "feed" else f"feed over the {cap // 2**20} MiB limit")
+        yield Rejection("-", _too_big() if fmt != "feed" else f"feed {_too_big(cap)}")
         return
     yield from _read_bytes(raw, "-", fmt, published)
 
@@ -725,6 +735,6 @@ def _looks_like_jsonl(raw: bytes) -> bool:
             continue
         try:
             return isinstance(json.loads(line), dict)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, over-long integers
             return False
     return False

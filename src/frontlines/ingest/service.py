@@ -71,11 +71,9 @@ def ingest_command(
     except ValueError as e:
         err.print(f"frontlines: {e}", markup=False)
         return EXIT_USAGE
-    from frontlines.store.db import open_store
-
     url = config.resolve_db_url(db_url)
     try:
-        store = open_store(url)
+        store = _open_store(url)
     except Exception as e:  # a bad URL or an unreachable server is a usage problem, not a crash
         err.print(f"frontlines: cannot open store {url!r}: {e}", markup=False)
         return EXIT_USAGE
@@ -85,6 +83,26 @@ def ingest_command(
         store.close()
     print(stats.summary())
     return EXIT_REJECTED if stats.rejected or stats.failed else EXIT_OK
+
+
+# Errors from another process creating the same fresh store's schema at the same moment (the migration is not
+# serialised across processes): the schema is there once that process is done, so opening again succeeds.
+_MIGRATION_RACE = re.compile(r"already exists|duplicate key|UniqueViolation|database is locked", re.I)
+
+
+def _open_store(url: str, attempts: int = 6) -> Any:
+    import time
+
+    from frontlines.store.db import open_store
+
+    for i in range(attempts):
+        try:
+            return open_store(url)
+        except Exception as e:
+            if i == attempts - 1 or not _MIGRATION_RACE.search(str(e)):
+                raise
+            time.sleep(0.25 * 2**i)  # up to ~8 s in all
+    raise AssertionError("unreachable")
 
 
 def ingest(
