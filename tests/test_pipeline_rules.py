@@ -177,3 +177,20 @@ def test_demonstrators_are_actor1_of_their_demonstration(extract) -> None:
     assert [(e.sub_event_type, e.inter1, e.inter2) for e in events] == [
         ("Protest with intervention", "Protesters", "State forces")
     ]
+
+
+def test_a_demonstration_whose_crowd_turns_violent_is_one_violent_demonstration(extract) -> None:
+    tyres = extract(
+        "On Friday, residents demonstrated in Herat city against power cuts. "
+        "They blocked the main road and set tyres on fire in Herat city."
+    )
+    police = extract(
+        "On Friday, residents demonstrated in Herat city against power cuts. "
+        "Police clashed with the demonstrators in Herat city."
+    )
+    calm = extract("On Friday, residents demonstrated peacefully in Herat city against power cuts.")
+    assert [(e.sub_event_type, e.inter1) for e in tyres] == [("Violent demonstration", "Rioters")]
+    assert [(e.sub_event_type, e.inter1, e.inter2) for e in police] == [
+        ("Violent demonstration", "Rioters", "State forces")
+    ]
+    assert [e.sub_event_type for e in calm] == ["Peaceful protest"]

@@ -579,3 +579,9 @@ def test_a_month_is_not_a_march(nlp) -> None:
 )
 def test_fire_targets_motorcades_and_two_way_fire(nlp, text: str, expected: str | None) -> None:
     assert classify_text(text, nlp) == expected
+
+
+def test_a_phrase_trigger_takes_its_target_after_the_phrase(nlp) -> None:
+    # "opened fire": "fire" belongs to the trigger; what was fired on decides the type.
+    assert classify_text("Gunmen opened fire on an army convoy near the city.", nlp) == "Armed clash"
+    assert classify_text("Gunmen opened fire on a wedding party near the city.", nlp) == "Attack"

@@ -243,7 +243,8 @@ class Extractor:
                 last_date = (para, carried[0])
 
         _carry_tallies(tallies, document)
-        return [*_protest_interventions(_merge_events(events)), *_dedupe_claims(claims)]
+        merged = _protest_interventions(_violent_demonstrations(_merge_events(events)))
+        return [*merged, *_dedupe_claims(claims)]
 
     def _facts(self, sent: Span, ctx: SentenceContext, caption: bool) -> _SentenceFacts:
         on = ctx.published
@@ -976,6 +977,47 @@ def _merge_events(events: list[Event]) -> list[Event]:
         prev.confidence = max(prev.confidence, ev.confidence)
         _add_evidence(prev, ev.evidence)
     return out
+
+
+_CROWD_INTERS = {None, "Protesters", "Rioters", "Civilians"}
+
+
+def _violent_demonstrations(events: list[Event]) -> list[Event]:
+    """A demonstration and violence by its crowd at the same place and time (burning tyres, stones thrown,
+    a clash with the police) are one ACLED event: a violent demonstration."""
+    absorbed: set[int] = set()
+    for p in events:
+        if p.sub_event_type != "Peaceful protest" or id(p) in absorbed:
+            continue
+        for o in events:
+            if o is p or id(o) in absorbed or not _same_place_and_time(p, o):
+                continue
+            crowd_acts = o.event_type == "Riots" or (
+                o.sub_event_type == "Looting/property destruction" and o.inter1 in _CROWD_INTERS
+            )
+            # "police clashed with the demonstrators": fighting between the crowd and the police.
+            crowd_fights = o.sub_event_type == "Armed clash" and (
+                o.inter1 in ("Protesters", "Rioters") or o.inter2 in ("Protesters", "Rioters")
+            )
+            if not (crowd_acts or crowd_fights):
+                continue
+            sub = "Violent demonstration"
+            p.sub_event_type, p.event_type, p.disorder_type = (
+                sub,
+                acled.EVENT_TYPE_OF[sub],
+                acled.disorder_type(sub),
+            )
+            if p.actor1 and p.inter1 == "Protesters":
+                p.actor1, p.inter1 = p.actor1.replace("Protesters", "Rioters", 1), "Rioters"
+            if p.actor2 is None:
+                other = (o.actor2, o.inter2) if o.inter1 in _CROWD_INTERS else (o.actor1, o.inter1)
+                if other[0] is not None and other[1] not in _CROWD_INTERS:
+                    p.actor2, p.inter2 = other
+            p.interaction = acled.interaction(p.inter1, p.inter2)
+            p.fatalities = max(p.fatalities, o.fatalities)
+            _add_evidence(p, o.evidence)
+            absorbed.add(id(o))
+    return [e for e in events if id(e) not in absorbed]
 
 
 def _protest_interventions(events: list[Event]) -> list[Event]:

@@ -264,13 +264,16 @@ def _subject(verb: Token, depth: int = 0) -> Token | None:
     return None
 
 
-def _arguments(tok: Token) -> tuple[Token | None, Token | None]:
-    """(agent, patient) heads for a trigger token, from the parse."""
+def _arguments(tok: Token, own: frozenset[int] = frozenset()) -> tuple[Token | None, Token | None]:
+    """(agent, patient) heads for a trigger token, from the parse. `own`: token indices of the trigger
+    phrase itself ("opened fire on a convoy": "fire" is part of the trigger, the convoy its target)."""
     if _is_verb(tok):
         agent = _subject(tok)
         patient = None
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
         for c in tok.children:
+            if c.i in own:
+                continue
             if c.dep_ in ("dobj", "obj") or (passive and c.dep_ == "nsubjpass"):
                 patient = c
                 break
@@ -769,7 +772,9 @@ def clause_head(trigger: Trigger, doc: Doc) -> Token | None:
 
 def _evaluate(c: _Cand, lex: _Lexicon, sw: set[str], ss: str) -> None:
     c.type, c.score = c.entry.type, c.entry.score
-    c.agent, c.patient = _arguments(c.root)
+    c.agent, c.patient = _arguments(
+        c.root, frozenset(t.i for t in c.tokens) if len(c.tokens) > 1 else frozenset()
+    )
     for rule in c.entry.rules:
         cond = rule.get("if") or {}
         if _condition(c, cond, lex, sw, ss):
