@@ -115,7 +115,7 @@ def read_all(paths: Iterable[str]) -> list[Document | Rejection]:
 def _reason_key(reason: str) -> str:
     """The kind of a reason, without the specifics (quoted values, numbers), for counting."""
     r = re.sub(r"'[^']*'|\"[^\"]*\"|\(.*\)$", "…", reason)
-    return re.sub(r"\d[\d,.]*", "N", r)[:70]
+    return re.sub(r"(?<![\w-])\d[\d,.]*", "N", r)[:70]
 
 
 def check_file(tmp: Path, name: str, content: bytes) -> list[Document | Rejection]:
