@@ -156,10 +156,14 @@ def _register_serve() -> None:
 def _register_geo() -> None:
     from frontlines.geo.boundaries import boundaries_import_command
     from frontlines.views.control import control_command
+    from frontlines.views.sites import sites_command
 
     app.command(
         "control", help="Territorial control of every district on a date, with the events behind it."
     )(control_command)
+    app.command("sites", help="Who holds each key site (crossings, capitals, bases) on a date; revenue shares.")(
+        sites_command
+    )
     boundaries_app.command("import", help="Import an admin boundary layer and match it to gazetteer codes.")(
         boundaries_import_command
     )

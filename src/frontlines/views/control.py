@@ -594,13 +594,15 @@ def key_sites_as_of(
     *,
     initial: str = "government",
     max_age_days: int | None = 30,
+    sites: Sequence[dict[str, str]] | None = None,
 ) -> list[SiteState]:
     """The control state of every key site on `as_of`, from events located at the site (its name or an alias
-    as the event's location, geo_precision 1, in the site's province), by the district rules."""
+    as the event's location, geo_precision 1, in the site's province), by the district rules. `sites`: rows
+    like data/key_sites.csv's (default: that file)."""
     from frontlines.geo.gazetteer import get_gazetteer, name_key
 
     gaz = get_gazetteer()
-    sites = load_key_sites()
+    sites = load_key_sites() if sites is None else tuple(sites)
     by_key: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(sites):
         for k in _site_keys(row):
