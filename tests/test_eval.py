@@ -591,3 +591,13 @@ def test_admin1_unit_accepts_another_spelling_of_the_same_unit() -> None:
     assert compare_field("admin1_unit", {"admin1": "Donetsk"}, ev) is False
     assert compare_field("admin1_unit", {"admin1": "Luhansk"}, None) is False
     assert compare_field("admin1_unit", {}, ev) is None
+
+
+def test_gtd_report_date_never_predates_the_summary_date() -> None:
+    from frontlines.eval.datasets import _gtd_published
+
+    text = "01/11/2021: Gunmen shot a guard in a district of Kabul City."  # our sentence
+    assert _gtd_published(text, date(2021, 1, 7)) == date(2021, 1, 11)  # a background citation only
+    assert _gtd_published(text, date(2021, 1, 14)) == date(2021, 1, 14)
+    assert _gtd_published("No date here.", date(2021, 1, 7)) == date(2021, 1, 7)
+    assert _gtd_published(text, None) == date(2021, 1, 11)

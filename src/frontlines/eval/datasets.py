@@ -255,6 +255,25 @@ def _citation_date(r: dict[str, str]) -> date | None:
     return max(dates) if dates else None
 
 
+_GTD_LEAD_DATE = re.compile(r"^\s*(\d{2})/(\d{2})/(\d{4}):")
+
+
+def _gtd_published(summary: str, cited: date | None) -> date | None:
+    """A summary's report date: its latest citation, but never before the date the summary opens with
+    ("01/11/2021: ..."). Some rows cite only background articles from before the event, which would put the
+    event in the future of its own report; a report cannot predate what it describes."""
+    m = _GTD_LEAD_DATE.match(summary)
+    lead = None
+    if m:
+        try:
+            lead = date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+        except ValueError:
+            lead = None
+    if cited is None or lead is None:
+        return cited or lead
+    return max(cited, lead)
+
+
 def gtd_event_type(attack_type: str, target_type: str) -> str | None:
     """GTD attack type -> ACLED event type (mappings.GTD_ATTACK_TYPES); None when unmapped."""
     armed, unarmed = GTD_ATTACK_TYPES.get(attack_type, (None, None))
@@ -281,7 +300,8 @@ def load_gtd(path: Path, limit: int | None = None) -> list[GoldRow]:
             }
         )
         rid = r.get("eventid") or str(i)
-        out.append(GoldRow(rid, r.get("summary") or "", _citation_date(r), gold))
+        summary = r.get("summary") or ""
+        out.append(GoldRow(rid, summary, _gtd_published(summary, _citation_date(r)), gold))
     return out
 
 
