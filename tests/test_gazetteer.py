@@ -226,3 +226,19 @@ def test_a_loose_english_alias_must_be_plain_letters() -> None:
 def test_apostrophe_spellings_meet_long_vowels(gaz, name: str, iso3: str, unit: str) -> None:
     found = gaz.lookup(name, iso3=iso3, kinds={"admin1"}, limit=1)
     assert found and found[0].name == unit
+
+
+def test_country_keys_are_kept_beside_the_index(gaz, tmp_path, monkeypatch) -> None:
+    import shutil
+    from pathlib import Path
+
+    from frontlines.geo.gazetteer import Gazetteer
+
+    copy = tmp_path / Path(gaz.path).name
+    shutil.copyfile(gaz.path, copy)
+    first = Gazetteer(copy).country_keys()
+    side = Path(f"{copy}.country_keys.json")
+    assert side.exists() and ("afghanistan", "AFG") in first
+    fresh = Gazetteer(copy)
+    monkeypatch.setattr(fresh, "_q", lambda *a, **k: (_ for _ in ()).throw(AssertionError("queried again")))
+    assert fresh.country_keys() == first

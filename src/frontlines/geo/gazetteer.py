@@ -993,11 +993,26 @@ class Gazetteer:
 
     @lru_cache(maxsize=1)  # noqa: B019
     def country_keys(self) -> tuple[tuple[str, str], ...]:
-        """(name key, iso3) for every country name and alias: for demonyms and prefix matching."""
+        """(name key, iso3) for every country name and alias: for demonyms and prefix matching.
+
+        The query scans the whole names table (a quarter of a second, paid by every cold `frontlines
+        extract`), so its answer is kept beside the index file, which never changes once built."""
+        side = Path(f"{self.path}.country_keys.json")
+        try:
+            return tuple((k, iso) for k, iso in json.loads(side.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            pass
         rows = self._q(
             "SELECT n.key, r.iso3 FROM names n JOIN rows r ON r.id = n.id WHERE r.kind = 'country' AND n.tier = 0"
         )
-        return tuple(sorted(set(rows)))
+        out = tuple(sorted(set(rows)))
+        try:
+            tmp = side.with_name(f"{side.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(out), encoding="utf-8")
+            os.replace(tmp, side)
+        except OSError:
+            pass  # a read-only cache directory: the query runs each time
+        return out
 
     @lru_cache(maxsize=20_000)  # noqa: B019
     def admin1_codes(self, name: str, iso3: str | None = None) -> frozenset[str]:
