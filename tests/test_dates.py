@@ -419,3 +419,19 @@ def test_a_report_dated_date_bounds_an_otherwise_undated_event(extract_events) -
     text = "On 9 June 2012, residents reported that a shoot-out took place in Kandahar city."
     events = extract_events(text, date(2012, 6, 12))
     assert events and events[0].event_date == "2012-06-09"
+
+
+def test_a_range_of_two_full_dates_is_one_window(nlp) -> None:
+    doc = nlp("Sometime between March 2, 2021 and March 11, 2021, gunmen seized a truck on the road.")
+    found = [d for d in find_dates(doc, date(2021, 3, 14)) if d.window is not None]
+    assert len(found) == 1
+    assert (found[0].window.earliest, found[0].window.latest) == (date(2021, 3, 2), date(2021, 3, 11))
+
+
+def test_a_date_in_a_relative_clause_on_another_noun_is_not_the_events(extract_events) -> None:
+    text = (
+        "On 8 June 2012, residents protested in Herat city to demand the release of a teacher who has "
+        "been in detention since 1 June 2012."
+    )
+    events = extract_events(text, date(2012, 6, 10))
+    assert events and all(e.event_date == "2012-06-08" for e in events)

@@ -464,6 +464,14 @@ _ABS_FIND = re.compile(
     # Numeric dates ("01/03/2021:", "2021-07-09"), which the tagger often leaves untagged.
     rf"|\d{{1,2}}/\d{{1,2}}/\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})(?![\w-])"
 )
+_ABS_CORE = (
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_CAP_MONTH}(?:,?\s+\d{{4}})?"
+    rf"|{_CAP_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)"
+)
+# "between January 1, 2021 and January 12, 2021": one window, not two days.
+_RANGE_FIND = re.compile(
+    rf"\b(?:[Bb]etween|[Ff]rom)\s+{_ABS_CORE}\s+(?:and|to|until|through)\s+{_ABS_CORE}(?![\w-])"
+)
 # Words that modify the date right before a spaCy entity and change its window.
 _PRE_MODIFIERS = {"since", "early", "late", "mid", "last", "past", "this"}
 _CALENDAR_WORD = re.compile(
@@ -546,7 +554,15 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
     out: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     span_text = span.text
+    for m in _RANGE_FIND.finditer(span_text):
+        w = resolve(m.group(0), published)
+        if w is not None:
+            start, end = base + m.start(), base + m.end()
+            out.append(DateMention(start, end, m.group(0), w, is_historical(m.group(0), published)))
+            taken.append((start, end))
     for m in _ABS_FIND.finditer(span_text):
+        if any(base + m.start() < b and a < base + m.end() for a, b in taken):
+            continue
         w = resolve(m.group(0), published)
         if w is not None:
             start, end = base + m.start(), base + m.end()

@@ -736,10 +736,20 @@ _TIME_NOUNS = set("morning afternoon evening night dawn midnight noon day week w
 
 def _dates_other_noun(d: DateMention, trig: Trigger, doc: Doc) -> bool:
     """A date that is a possessive or compound modifier of a noun other than the trigger ("Tuesday's attack",
-    "the Aug. 7 bombing") dates that noun, not the trigger's event."""
+    "the Aug. 7 bombing"), or sits in a relative clause the trigger is not in, dates that, not the event."""
     root = _date_root(d, doc)
     if root is None:
         return False
+    for anc in root.ancestors:
+        # "protested for a leader who has been under arrest since 2 May": a relative clause on another noun.
+        if anc.dep_ == "relcl":
+            lo, hi = anc.left_edge.idx, anc.right_edge.idx + len(anc.right_edge)
+            # Not when it is set off by a comma ("the attack in X, which began on Monday, ..."): such a
+            # clause often hangs on the nearest noun but tells of the event.
+            aside = anc.left_edge.i > 0 and doc[anc.left_edge.i - 1].text == ","
+            if not aside and not (lo <= trig.start < hi):
+                return True
+            break
     head = root.head
     possessive = root.dep_ == "poss" or any(c.dep_ == "case" for c in root.children)
     if not (possessive or root.dep_ in ("compound", "nmod")) or head.pos_ not in ("NOUN", "PROPN"):
@@ -864,8 +874,10 @@ def _carry_tallies(tallies: list[_Tally], document: Document) -> None:
         elif total > target.fatalities:
             target.fatalities, target.fatalities_low, target.fatalities_high = total, low, high
         for ev in t.events:
+            # A restatement of the described event: its figure is told there, and it ranks below it.
             ev.fatalities, ev.fatalities_low, ev.fatalities_high = 0, None, None
             ev.evidence = [e for e in ev.evidence if "fatalities" not in e.fields]
+            ev.confidence = min(ev.confidence, round(target.confidence * 0.9, 3))
         _add_evidence(
             target,
             [
