@@ -194,3 +194,10 @@ def test_a_demonstration_whose_crowd_turns_violent_is_one_violent_demonstration(
         ("Violent demonstration", "Rioters", "State forces")
     ]
     assert [e.sub_event_type for e in calm] == ["Peaceful protest"]
+
+
+def test_a_group_name_is_never_the_place(extract) -> None:
+    # GeoNames lists a Turkish village once called "Taliban"; a report naming no place has no event.
+    assert extract("Taliban fighters attacked a checkpoint on Monday.") == []
+    (e,) = extract("Taliban fighters attacked a checkpoint in Kunduz on Monday.")
+    assert (e.location, e.country) == ("Kunduz", "Afghanistan")

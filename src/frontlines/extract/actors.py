@@ -237,6 +237,11 @@ class ActorResolver:
         name = f"{spec['name']} ({country})" if country else spec["name"]
         return Actor(name=name, inter=spec["inter"], country=country)
 
+    def is_named_actor(self, text: str) -> bool:
+        """Whether `text` is, as a whole, a name in the actor dictionary ("Taliban", "Houthis", "PKK")."""
+        t = text.strip()
+        return t in self._aliases or t.lower() in self._aliases
+
     def unidentified(self, country: str | None) -> Actor:
         """ACLED's name for an armed group the report does not identify, in `country`."""
         return self._crowd("unidentified", country)

@@ -565,6 +565,13 @@ def _month_window(year: int, month: int) -> tuple[date, date]:
 
 
 def _resolve_period(name: str, m: re.Match[str], published: date | None) -> tuple[date, date] | None:
+    try:
+        return _period_window(name, m, published)
+    except (OverflowError, ValueError):
+        return None  # a span that falls off the calendar ("the last 10000000000 weeks"): no period
+
+
+def _period_window(name: str, m: re.Match[str], published: date | None) -> tuple[date, date] | None:
     gd = m.groupdict()
     year = int(gd["y"]) if gd.get("y") else (published.year if published else None)
     if year is None:

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
-from frontlines import __version__, acled
+from frontlines import __version__, acled, config
 from frontlines.extract import actors as actors_mod
 from frontlines.extract import attribution as attribution_mod
 from frontlines.extract import claims as claims_mod
@@ -168,6 +168,10 @@ class Extractor:
     # -- assembly ---------------------------------------------------------------------------------
     def records_from(self, parsed: Doc, document: Document) -> list[Record]:
         published = document.published
+        if published is not None and not config.MIN_PUBLISHED_YEAR <= published.year <= config.MAX_PUBLISHED_YEAR:
+            # A date at the calendar's ends (year 1, 9999) leaves no room for the windows computed around it;
+            # ingest rejects such dates, a direct caller gets the report treated as undated.
+            published = None
         country, iso3, admin1 = places_mod.article_place_context(parsed)
         main = actors_mod.main_actor(parsed, country)
         ctx = SentenceContext(

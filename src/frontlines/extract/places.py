@@ -15,6 +15,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
+from frontlines.extract.actors import get_resolver
 from frontlines.extract.mentions import Place, PlaceMention, SentenceContext
 from frontlines.geo.gazetteer import Gazetteer, fold, get_gazetteer, name_key, split_kind_suffix
 from frontlines.nlp import doc_text
@@ -706,7 +707,8 @@ def _proper_noun_runs(span: Span | Doc) -> list[Span]:
             j += 1
         run = doc[toks[i].i : toks[j].i + 1]
         i = j + 1
-        if len(run.text) >= 4:
+        # A group's name is no village, though GeoNames may list one so spelt ("Taliban" in Turkey).
+        if len(run.text) >= 4 and not get_resolver().is_named_actor(run.text):
             runs.append(run)
     return runs
 
