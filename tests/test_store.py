@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
@@ -233,3 +234,30 @@ def test_actor_and_place_upserts(store: Store) -> None:
     }
     store.upsert_places([place, {**place, "lon": 65.7}])  # a key twice in one call: the last wins
     assert list(store.iter_places()) == [{**place, "admin2": None, "lon": 65.7}]
+
+
+def _open_after(barrier: Any, url: str, out: Any) -> None:
+    from frontlines.store.db import open_store
+
+    barrier.wait()
+    try:
+        with open_store(url) as store:
+            out.put(("ok", store.counts()["documents"]))
+    except Exception as exc:  # reported to the parent, which asserts none happened
+        out.put(("error", repr(exc)))
+
+
+def test_processes_opening_a_fresh_store_at_once_all_succeed(db_url: str) -> None:
+    """Each process finds the schema missing; without a migration lock the later ones fail to create it."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    n = 4
+    barrier, out = ctx.Barrier(n), ctx.Queue()
+    procs = [ctx.Process(target=_open_after, args=(barrier, db_url, out)) for _ in range(n)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    assert results == [("ok", 0)] * n

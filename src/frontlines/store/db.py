@@ -6,7 +6,10 @@ URLs are used as given (``postgresql+psycopg://...``; a bare ``postgresql://`` i
 
 from __future__ import annotations
 
+import fcntl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, pool
+from sqlalchemy import Engine, create_engine, event, pool, text
 from sqlalchemy.engine import make_url
 
 from frontlines.store.repository import Store
@@ -81,10 +84,41 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+# Any constant: PostgreSQL advisory locks are per database, and only migrations take this one.
+_MIGRATION_LOCK_KEY = 0x66726F6E  # "fron"
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """One migrating process at a time per database: two processes opening a fresh store at once must not
+    both create its tables ("table already exists"). PostgreSQL: an advisory lock; SQLite: a lock file."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+                conn.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def open_store(url: str, *, migrate: bool = True) -> Store:
     """A Store on `url`, its schema upgraded to the newest revision when it is behind (one query when not)."""
     engine = make_engine(url)
     if migrate and current_revision(engine) != head_revision():
-        with _lock:
-            upgrade(engine)
+        with _lock, _migration_lock(engine):
+            if current_revision(engine) != head_revision():  # another process may have done it meanwhile
+                upgrade(engine)
     return Store(engine)
