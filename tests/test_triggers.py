@@ -585,3 +585,9 @@ def test_a_phrase_trigger_takes_its_target_after_the_phrase(nlp) -> None:
     # "opened fire": "fire" belongs to the trigger; what was fired on decides the type.
     assert classify_text("Gunmen opened fire on an army convoy near the city.", nlp) == "Armed clash"
     assert classify_text("Gunmen opened fire on a wedding party near the city.", nlp) == "Attack"
+
+
+def test_the_attack_told_again_is_no_new_trigger(nlp) -> None:
+    trigs = _trigs(nlp, "Gunmen attacked a shopkeeper in the market. The shopkeeper was killed in the attack.")
+    assert "attack" not in [t.text for t in trigs]
+    assert classify_text("The attack on the checkpoint killed four soldiers.", nlp) == "Armed clash"

@@ -466,6 +466,12 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
             return False
         if key == "patient_none" and (c.patient is None) != bool(val):
             return False
+        # "the attack", "the blast": a definite noun that only refers back to an event already told.
+        if key == "anaphoric" and bool(val) != (
+            c.root.pos_ == "NOUN"
+            and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in c.root.children)
+        ):
+            return False
         if key == "sent" and not _has_cue(val, lex, sw, ss):
             return False
         if key == "no_sent" and _has_cue(val, lex, sw, ss):
