@@ -422,8 +422,10 @@ class Service:
 
     def date_range(self) -> tuple[date | None, date | None]:
         t = EventRow.__table__.c
+        # Two queries: each is one index look-up, where SQLite scans every row for min and max together.
         with self.store.engine.connect() as conn:
-            lo, hi = conn.execute(select(func.min(t.event_date), func.max(t.event_date))).one()
+            lo = conn.execute(select(func.min(t.event_date))).scalar()
+            hi = conn.execute(select(func.max(t.event_date))).scalar()
         return _as_date(lo), _as_date(hi)
 
     def facets(self) -> Facets:
