@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 Certainty = Literal["reported", "claimed", "disputed"]
 
+
 def normalise_text(text: str) -> str:
     """The form a document's identity is computed from: NFC, whitespace collapsed, case kept."""
     # str.split() with no argument splits on exactly the characters `\s` matches, and is ~5x faster.
