@@ -201,3 +201,13 @@ def test_a_group_name_is_never_the_place(extract) -> None:
     assert extract("Taliban fighters attacked a checkpoint on Monday.") == []
     (e,) = extract("Taliban fighters attacked a checkpoint in Kunduz on Monday.")
     assert (e.location, e.country) == ("Kunduz", "Afghanistan")
+
+
+def test_deaths_in_the_fighting_belong_to_the_capture_told_before(extract) -> None:
+    events = extract(
+        "Taliban fighters captured the Ghoryan district centre in Herat province on Saturday after government "
+        "troops withdrew overnight. Four police officers were killed in the fighting before the withdrawal.",
+        published=date(2021, 6, 20),
+    )
+    # One event: the capture, fought for (deaths), so no non-violent transfer, and no second clash.
+    assert [(e.sub_event_type, e.fatalities) for e in events] == [("Non-state actor overtakes territory", 4)]

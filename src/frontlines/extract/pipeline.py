@@ -168,7 +168,10 @@ class Extractor:
     # -- assembly ---------------------------------------------------------------------------------
     def records_from(self, parsed: Doc, document: Document) -> list[Record]:
         published = document.published
-        if published is not None and not config.MIN_PUBLISHED_YEAR <= published.year <= config.MAX_PUBLISHED_YEAR:
+        if (
+            published is not None
+            and not config.MIN_PUBLISHED_YEAR <= published.year <= config.MAX_PUBLISHED_YEAR
+        ):
             # A date at the calendar's ends (year 1, 9999) leaves no room for the windows computed around it;
             # ingest rejects such dates, a direct caller gets the report treated as undated.
             published = None
@@ -248,7 +251,7 @@ class Extractor:
 
         _carry_tallies(tallies, document)
         merged = _protest_interventions(_violent_demonstrations(_merge_events(events)))
-        return [*merged, *_dedupe_claims(claims)]
+        return [*map(_fought_for, merged), *_dedupe_claims(claims)]
 
     def _facts(self, sent: Span, ctx: SentenceContext, caption: bool) -> _SentenceFacts:
         on = ctx.published
@@ -993,6 +996,23 @@ def _merge_events(events: list[Event]) -> list[Event]:
         prev.confidence = max(prev.confidence, ev.confidence)
         _add_evidence(prev, ev.evidence)
     return out
+
+
+def _fought_for(e: Event) -> Event:
+    """A "withdrawal" with deaths was no non-violent transfer: people were killed taking the place ("troops
+    withdrew ... four police were killed in the fighting before the withdrawal")."""
+    if e.sub_event_type == "Non-violent transfer of territory" and e.fatalities > 0:
+        sub = (
+            "Government regains territory"
+            if e.inter1 == "State forces"
+            else "Non-state actor overtakes territory"
+        )
+        e.sub_event_type, e.event_type, e.disorder_type = (
+            sub,
+            acled.EVENT_TYPE_OF[sub],
+            acled.disorder_type(sub),
+        )
+    return e
 
 
 _CROWD_INTERS = {None, "Protesters", "Rioters", "Civilians"}

@@ -450,6 +450,12 @@ def _match(span: Span, lex: _Lexicon) -> list[_Cand]:
     return cands
 
 
+_TOLD_EVENT_NOUNS = frozenset(
+    "fighting fight clash battle attack blast explosion bombing raid assault ambush strike shelling violence "
+    "incident operation offensive firefight gunfight shootout".split()
+)
+
+
 def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: str) -> bool:
     for key, val in cond.items():
         if key == "patient" and not _in_class(c.patient, val, lex):
@@ -465,6 +471,28 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
         if key == "agent_none" and (c.agent is None) != bool(val):
             return False
         if key == "patient_none" and (c.patient is None) != bool(val):
+            return False
+        # "four police were killed in the fighting": a toll of an event already told, not an act of its own.
+        if key == "in_told_event" and bool(val) != any(
+            p.dep_ == "prep"
+            and p.lower_ in ("in", "during")
+            and any(
+                g.dep_ == "pobj"
+                and g.lemma_.lower() in _TOLD_EVENT_NOUNS
+                and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in g.children)
+                for g in p.children
+            )
+            for p in c.root.children
+        ):
+            return False
+        # "killed in the fighting", "died during the clashes": deaths placed in a fight already told.
+        if key == "casualty_setting" and bool(val) != (
+            c.root.pos_ == "NOUN"
+            and c.root.dep_ == "pobj"
+            and c.root.head.lower_ in ("in", "during")
+            and c.root.head.head.lemma_.lower() in ("kill", "die", "wound", "injure", "perish")
+            and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in c.root.children)
+        ):
             return False
         # "the attack", "the blast": a definite noun that only refers back to an event already told.
         if key == "anaphoric" and bool(val) != (
