@@ -21,22 +21,20 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
-import yaml
 from text_to_num import text2num
 
 from frontlines.acled import VAGUE_FATALITIES
 from frontlines.extract.mentions import CasualtyMention, Quantity
 from frontlines.nlp import doc_text
+from frontlines.resources import load_yaml
 
 MAX_VALUE = 10_000_000  # anything larger is not a count of people in a report
 
 
 @cache
 def _lexicon() -> dict:
-    with resources.files("frontlines.data").joinpath("numbers_lexicon.yaml").open(encoding="utf-8") as fh:
-        lex = yaml.safe_load(fh)
+    lex = load_yaml("numbers_lexicon.yaml")
     vague = {k.lower(): int(v) for k, v in lex["vague_extra"].items()}
     vague.update(VAGUE_FATALITIES)  # ACLED's own table wins
     lex["vague"] = vague
