@@ -167,7 +167,7 @@ def ingest(
     batch_size = config.INGEST_BATCH  # documents per extraction batch and per storage transaction
     with progress:
         task = progress.add_task("ingesting", total=None)
-        for batch in _batches(read_sources(paths, published=published), batch_size):
+        for batch in batches(read_sources(paths, published=published), batch_size):
             docs = [d for d in batch if isinstance(d, Document)]
             for item in batch:
                 if isinstance(item, Rejection):
@@ -241,7 +241,8 @@ class _Unavailable:
     why: str
 
 
-def _batches(items: Iterator[Any], n: int) -> Iterator[list[Any]]:
+def batches(items: Iterator[Any], n: int) -> Iterator[list[Any]]:
+    """Lists of up to `n` items, in order (itertools.batched from Python 3.12)."""
     batch: list[Any] = []
     for it in items:
         batch.append(it)
@@ -252,4 +253,4 @@ def _batches(items: Iterator[Any], n: int) -> Iterator[list[Any]]:
         yield batch
 
 
-__all__ = ["IngestStats", "ingest", "ingest_command", "parse_published"]
+__all__ = ["IngestStats", "batches", "ingest", "ingest_command", "parse_published"]

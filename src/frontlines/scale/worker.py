@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from frontlines.ingest.readers import Rejection
+from frontlines.ingest.service import batches
 from frontlines.records import Document, Record
 from frontlines.scale.sources import Task, read_task
 
@@ -94,7 +95,7 @@ def run_task(task: Task, opts: Options) -> TaskResult:
     res = TaskResult(task.label, task.count)
     version = res.version = Extractor.version  # known without loading the model: a resumed run may need none
     store = _store(opts.db_url) if opts.write == "workers" else _maybe_store(opts.db_url)
-    for batch in _batches(read_task(task, opts.published), opts.batch_size):
+    for batch in batches(read_task(task, opts.published), opts.batch_size):
         docs: list[Document] = []
         for item in batch:
             if isinstance(item, Rejection):
@@ -246,17 +247,6 @@ def _locked(store: Any, row_ids: list[int]) -> Iterator[None]:
         finally:
             conn.execute(text("SELECT pg_advisory_unlock_all()"))
             conn.commit()
-
-
-def _batches(items: Iterator[Any], n: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for it in items:
-        batch.append(it)
-        if len(batch) >= n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 __all__ = [
