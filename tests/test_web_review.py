@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +17,7 @@ from typing import Any, get_args
 
 import pytest
 
+from conftest import live_server
 from frontlines import acled
 from frontlines.records import Certainty
 
@@ -79,7 +77,6 @@ def _skip_without_browser() -> Any:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     _skip_without_browser()
-    import uvicorn
 
     from frontlines.api.app import create_app
     from frontlines.api.tokens import create_token
@@ -92,20 +89,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         ingest([str(p) for p in REPORTS], store)
     secret = create_token(url, "alice")
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield {"base": f"http://127.0.0.1:{port}", "token": secret}
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(create_app(url)) as base:
+        yield {"base": base, "token": secret}
 
 
 @pytest.fixture(scope="module")
