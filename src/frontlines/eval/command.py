@@ -15,9 +15,9 @@ Choices, per set (each printed as a note under its table):
             extract.triggers.classify_text; no event = "no ACLED event", right for the 5 non-ACLED classes.
   isaf      published = the dateline's date (ingest.dateline, else a parser for this format); the top
             event against start_date, province (transliteration-tolerant) and min_killed.
-  gtd       published = the latest source-citation date (never before the summary's own leading date); the
-            top event against the GTD date,
-            provstate, nkill and the attack type mapped to an ACLED event type (eval/mappings.py).
+  gtd       published = the latest source-citation date, never before the summary's own leading date; the
+            top event against the GTD date, provstate, nkill and the attack type mapped to an ACLED event
+            type (eval/mappings.py).
   location  the place extract.places.choose_event_place attaches to the gold verb, from the sentence's
             place mentions below country level (as the assembler does), must overlap a gold LOCATION.
 """
