@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from frontlines import __version__
+from frontlines.config import DbOption
 
 app = typer.Typer(
     name="frontlines",
@@ -18,11 +19,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."),
-]
 
 
 @app.command()
@@ -161,9 +157,9 @@ def _register_geo() -> None:
     app.command(
         "control", help="Territorial control of every district on a date, with the events behind it."
     )(control_command)
-    app.command("sites", help="Who holds each key site (crossings, capitals, bases) on a date; revenue shares.")(
-        sites_command
-    )
+    app.command(
+        "sites", help="Who holds each key site (crossings, capitals, bases) on a date; revenue shares."
+    )(sites_command)
     boundaries_app.command("import", help="Import an admin boundary layer and match it to gazetteer codes.")(
         boundaries_import_command
     )

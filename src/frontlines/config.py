@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 import platformdirs
+import typer
 
 APP_NAME = "frontlines"
 
@@ -59,3 +61,10 @@ def default_db_url() -> str:
 
 def resolve_db_url(db: str | None) -> str:
     return db or default_db_url()
+
+
+# The `--db` option every store command takes (typer is the CLI's own dependency, loaded by then anyway).
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."),
+]

@@ -33,6 +33,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import and_, false, func, or_, select
 
 from frontlines.api.tokens import verify_token
+from frontlines.config import DbOption
 from frontlines.store import review
 from frontlines.store.db import open_store
 from frontlines.store.models import DocumentRow, EventRow, EvidenceRow
@@ -880,12 +881,7 @@ def create_app(
 
 
 def serve_command(
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."
-        ),
-    ] = None,
+    db: DbOption = None,
     host: Annotated[
         str, typer.Option("--host", help="Interface to bind (loopback by default).")
     ] = "127.0.0.1",

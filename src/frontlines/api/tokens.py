@@ -16,6 +16,7 @@ import typer
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from frontlines.config import DbOption
 from frontlines.store.models import ApiTokenRow
 from frontlines.store.repository import Store
 
@@ -131,11 +132,6 @@ def revoke_token(db: Store | str, name: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- CLI
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."),
-]
 
 
 def _url(db: str | None) -> str:

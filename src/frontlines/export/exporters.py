@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 import typer
 
 from frontlines.acled import EXPORT_COLUMNS
+from frontlines.config import DbOption
 from frontlines.views.merge import MergedEvent
 
 FORMATS = ("acled-csv", "geojson", "parquet")
@@ -210,12 +211,7 @@ def export_events(
 
 def export_command(
     format: Annotated[str, typer.Option("--format", help="acled-csv | geojson | parquet")] = "acled-csv",
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."
-        ),
-    ] = None,
+    db: DbOption = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
 ) -> None:
     """Export events, merged across reports, as ACLED CSV, GeoJSON or Parquet."""

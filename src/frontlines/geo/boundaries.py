@@ -28,6 +28,7 @@ from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Engine, delete, insert, select
 
+from frontlines.config import DbOption
 from frontlines.store.models import BoundaryRow
 
 # The table is the store's (models.BoundaryRow, Alembic revision 0002).
@@ -293,12 +294,7 @@ def district_of_point(lat: float, lon: float, layer: BoundaryLayer) -> BoundaryU
 
 def boundaries_import_command(
     file: Annotated[str, typer.Argument(help="GeoJSON, Shapefile or GeoPackage admin layer (WGS84).")],
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."
-        ),
-    ] = None,
+    db: DbOption = None,
     layer: Annotated[str | None, typer.Option("--layer", help="Layer name (default: the file name).")] = None,
     level: Annotated[int, typer.Option("--level", help="Admin level: 1 provinces, 2 districts.")] = 2,
     iso3: Annotated[

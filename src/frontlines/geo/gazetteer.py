@@ -452,7 +452,9 @@ def build_index() -> dict:
                 lkeys = {loose_key(k) for k in dkeys if len(k) >= 4}
                 centre = next((t for t in towns if loose_key(_town_key(t.name)) in lkeys), None)
                 if centre is None and not towns:
-                    centre = next((loose_towns[(p_code, k)] for k in lkeys if (p_code, k) in loose_towns), None)
+                    centre = next(
+                        (loose_towns[(p_code, k)] for k in lkeys if (p_code, k) in loose_towns), None
+                    )
             if centre is not None:
                 lat, lng, src = (
                     centre.lat,

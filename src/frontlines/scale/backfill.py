@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from frontlines import config
+from frontlines.config import DbOption
 from frontlines.ingest.readers import Rejection
 from frontlines.scale.sources import Task, plan
 from frontlines.scale.worker import Options, TaskResult, run_task, write_batch
@@ -66,12 +67,7 @@ def backfill_command(
     sources: Annotated[
         list[str], typer.Argument(help="JSONL (.jsonl/.ndjson) or Parquet shards, or folders.")
     ],
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."
-        ),
-    ] = None,
+    db: DbOption = None,
     workers: Annotated[
         int | None,
         typer.Option("--workers", "-w", help="Local worker processes, one thread each (default: CPU cores)."),

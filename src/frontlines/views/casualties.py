@@ -23,6 +23,7 @@ from typing import Annotated, Any
 
 import typer
 
+from frontlines.config import DbOption
 from frontlines.records import Claim, Event
 from frontlines.store.repository import Store
 from frontlines.views.merge import MergedEvent, merged_events
@@ -171,12 +172,7 @@ def render(rows: list[dict[str, Any]], by: str, fmt: str) -> str:
 
 def casualties_command(
     by: Annotated[str, typer.Option("--by", help="month | province | category")] = "month",
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."
-        ),
-    ] = None,
+    db: DbOption = None,
     format: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
 ) -> None:
     """Fatalities from events by month, province or victim category, with aggregate claims beside them."""

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import typer
 
+from frontlines.config import DbOption
 from frontlines.records import Claim
 from frontlines.store.repository import Store
 
@@ -189,12 +190,7 @@ def render(rows: list[dict[str, Any]], fmt: str) -> str:
 
 
 def claims_command(
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."
-        ),
-    ] = None,
+    db: DbOption = None,
     format: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
 ) -> None:
     """Aggregate claims by metric and period, conflicting figures side by side with their claimants."""

@@ -43,6 +43,7 @@ from typing import Annotated, Any
 
 import typer
 
+from frontlines.config import DbOption
 from frontlines.records import Event, Evidence
 
 STATES = ("government", "held", "contested", "unconfirmed", "unknown")
@@ -706,12 +707,7 @@ def control_command(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: the latest event date in the store).")
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."
-        ),
-    ] = None,
+    db: DbOption = None,
     country: Annotated[str, typer.Option("--country", help="ISO3 code of the country.")] = "AFG",
     format: Annotated[str, typer.Option("--format", help="table | csv | geojson")] = "table",
     initial: Annotated[str, typer.Option("--initial", help="State without events: government | unknown")] = (

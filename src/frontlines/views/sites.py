@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 
+from frontlines.config import DbOption
 from frontlines.views.control import SiteState
 
 
@@ -120,12 +121,7 @@ def sites_command(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: the latest event date in the store).")
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."
-        ),
-    ] = None,
+    db: DbOption = None,
     kind: Annotated[
         str | None,
         typer.Option("--kind", help="Only sites of this kind (border_crossing, provincial_capital, ...)."),
