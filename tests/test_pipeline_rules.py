@@ -211,3 +211,26 @@ def test_deaths_in_the_fighting_belong_to_the_capture_told_before(extract) -> No
     )
     # One event: the capture, fought for (deaths), so no non-violent transfer, and no second clash.
     assert [(e.sub_event_type, e.fatalities) for e in events] == [("Non-state actor overtakes territory", 4)]
+
+
+def test_a_report_of_one_day_dates_its_later_undated_paragraphs(extract) -> None:
+    events = extract(
+        "Afghan commandos detained three militants in Nad Ali district, Helmand province, on Tuesday.\n\n"
+        "The raid was prompted by a tip from residents.\n\n"
+        "In Kandahar province, the security force arrested two bomb makers after a search of their homes."
+    )
+    by_place = {e.admin1: e for e in events}
+    assert by_place["Helmand"].event_date == "2021-07-06"
+    # The second paragraph names no day: it is the day the report named, not the publication date.
+    assert by_place["Kandahar"].event_date == "2021-07-06"
+
+
+def test_a_report_of_several_days_does_not_carry_one_across_paragraphs(extract) -> None:
+    events = extract(
+        "Afghan commandos detained three militants in Nad Ali district, Helmand province, on Tuesday. "
+        "Police arrested a smuggler in Lashkar Gah on Thursday.\n\n"
+        "In Kandahar province, the security force arrested two bomb makers after a search of their homes."
+    )
+    by_place = {e.admin1: e for e in events if e.admin1 == "Kandahar"}
+    # Two days named: the undated paragraph is coded, as ACLED does, on the report's date.
+    assert by_place["Kandahar"].event_date == "2021-07-10"

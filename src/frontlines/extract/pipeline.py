@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
 from spacy.tokens import Doc, Span
@@ -192,6 +192,7 @@ class Extractor:
         last_date: tuple[int, DateMention] | None = None
         last_actor: tuple[int, Actor] | None = None
         provinces: set[tuple[str | None, str | None]] = set()  # of the places named so far
+        days: set[tuple[date, date]] = set()  # the current date windows named so far, header excluded
         for sent in parsed.sents:
             caption = any(s <= sent.start_char < e for s, e in captions)
             if caption:
@@ -221,11 +222,16 @@ class Extractor:
             place_carry = last_place
             if last_place is not None and last_place[0] != para and len(provinces) == 1 and not facts.dates:
                 place_carry = (para, last_place[1])
+            # Likewise a report that has named one day only ("... in Ghormach district, yesterday." ... "The
+            # force detained two more men."): its later, undated paragraphs tell of that day's operation.
+            date_carry = last_date
+            if last_date is not None and last_date[0] != para and len(days) == 1 and not facts.dates:
+                date_carry = (para, last_date[1])
             for trig in facts.triggers:
                 if trig.negated or trig.score < _MIN_TRIGGER_SCORE:
                     continue
                 for event in self._events_for(
-                    trig, facts, ctx, document, claim_spans, place_carry, last_date, para, last_actor
+                    trig, facts, ctx, document, claim_spans, place_carry, date_carry, para, last_actor
                 ):
                     events.append(event)
                     sent_events.append(event)
@@ -248,6 +254,7 @@ class Extractor:
             carried = [d for d in current_dates if d.start >= ctx.extras["header_end"]]
             if carried:
                 last_date = (para, carried[0])
+                days.update((d.window.earliest, d.window.latest) for d in carried if d.window is not None)
 
         _carry_tallies(tallies, document)
         merged = _protest_interventions(_violent_demonstrations(_merge_events(events)))
