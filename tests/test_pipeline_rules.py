@@ -106,9 +106,13 @@ def test_toll_date_is_not_the_event_date_and_mentions_merge(extract) -> None:
 
 
 def test_dateline_city_is_not_where_the_event_happened(extract) -> None:
-    events = extract("KABUL, Afghanistan — Taliban fighters captured Maiwand district of Kandahar province on Friday.")
+    events = extract(
+        "KABUL, Afghanistan — Taliban fighters captured Maiwand district of Kandahar province on Friday."
+    )
     assert [(e.admin1, e.admin2) for e in events] == [("Kandahar", "Maiwand")]
-    assert extract("KABUL, Afghanistan — Taliban fighters captured a district on Friday, officials said.") == []
+    assert (
+        extract("KABUL, Afghanistan — Taliban fighters captured a district on Friday, officials said.") == []
+    )
 
 
 def test_dateline_after_a_preamble_dates_the_report_not_the_event(extract) -> None:
@@ -117,7 +121,9 @@ def test_dateline_after_a_preamble_dates_the_report_not_the_event(extract) -> No
         "two Taliban commanders in Nad Ali district, Helmand province, yesterday."
     )
     events = extract(text, published=date(2021, 7, 10))
-    assert [(e.admin1, e.event_date, e.sub_event_type) for e in events] == [("Helmand", "2021-07-09", "Arrests")]
+    assert [(e.admin1, e.event_date, e.sub_event_type) for e in events] == [
+        ("Helmand", "2021-07-09", "Arrests")
+    ]
 
 
 def test_unnamed_perpetrator_is_acled_unidentified_armed_group(extract) -> None:
@@ -128,7 +134,9 @@ def test_unnamed_perpetrator_is_acled_unidentified_armed_group(extract) -> None:
     assert support and support <= {"roadside bomb", "killed"}  # the act that implies a perpetrator
     # One span, several fields: no span is listed twice.
     assert len({(ev.start, ev.end) for ev in e.evidence}) == len(e.evidence)
-    assert e.fatalities == 3 and any("fatalities" in ev.fields and ev.text == "three civilians" for ev in e.evidence)
+    assert e.fatalities == 3 and any(
+        "fatalities" in ev.fields and ev.text == "three civilians" for ev in e.evidence
+    )
     # A battle needs its sides from the text: nothing is invented there.
     events = extract("Heavy fighting was reported in Nad Ali district of Helmand on Monday.")
     assert all(ev.actor1 is None or "Unidentified" not in ev.actor1 for ev in events)
@@ -142,7 +150,9 @@ def test_police_arrests_at_a_protest_make_it_a_protest_with_intervention(extract
     assert [e.sub_event_type for e in events] == ["Protest with intervention"], [
         (e.sub_event_type, e.actor1, e.actor2) for e in events
     ]
-    assert events[0].actor1.startswith("Protesters") and events[0].actor2.startswith("Police Forces of Afghanistan")
+    assert events[0].actor1.startswith("Protesters") and events[0].actor2.startswith(
+        "Police Forces of Afghanistan"
+    )
 
 
 def test_an_attack_on_an_armed_side_is_a_clash(extract) -> None:
@@ -161,12 +171,16 @@ def test_a_shoot_out_is_two_sided(extract) -> None:
 
 
 def test_answered_fire_turns_shelling_into_a_clash(extract) -> None:
-    one_sided = extract("On Thursday, Taliban fighters fired mortars at army positions in Nahr-e Saraj, Helmand.")
+    one_sided = extract(
+        "On Thursday, Taliban fighters fired mortars at army positions in Nahr-e Saraj, Helmand."
+    )
     answered = extract(
         "On Thursday, Taliban fighters fired mortars at army positions in Nahr-e Saraj, Helmand, "
         "and the soldiers returned fire."
     )
-    both_ways = extract("On Thursday, explosions were heard in both directions of the front line near Lashkar Gah.")
+    both_ways = extract(
+        "On Thursday, explosions were heard in both directions of the front line near Lashkar Gah."
+    )
     assert [e.sub_event_type for e in one_sided] == ["Shelling/artillery/missile attack"]
     assert [e.sub_event_type for e in answered] == ["Armed clash"]
     assert [e.sub_event_type for e in both_ways] == ["Armed clash"]

@@ -572,9 +572,14 @@ def test_a_month_is_not_a_march(nlp) -> None:
         ("On 2 June 2021, shop owners held a motorcade to demand the end of the curfew.", "Peaceful protest"),
         ("The governor's motorcade drove through the city on Monday.", None),
         ("Mortar fire was exchanged in both directions across the front line overnight.", "Armed clash"),
-        ("On 3 June 2021, monitors counted 14 explosions involving unidentified weapons near the dam.",
-         "Shelling/artillery/missile attack"),
-        ("On 3 June 2021, an explosion near a bus station killed two people.", "Remote explosive/landmine/IED"),
+        (
+            "On 3 June 2021, monitors counted 14 explosions involving unidentified weapons near the dam.",
+            "Shelling/artillery/missile attack",
+        ),
+        (
+            "On 3 June 2021, an explosion near a bus station killed two people.",
+            "Remote explosive/landmine/IED",
+        ),
     ],
 )
 def test_fire_targets_motorcades_and_two_way_fire(nlp, text: str, expected: str | None) -> None:
@@ -588,6 +593,8 @@ def test_a_phrase_trigger_takes_its_target_after_the_phrase(nlp) -> None:
 
 
 def test_the_attack_told_again_is_no_new_trigger(nlp) -> None:
-    trigs = _trigs(nlp, "Gunmen attacked a shopkeeper in the market. The shopkeeper was killed in the attack.")
+    trigs = _trigs(
+        nlp, "Gunmen attacked a shopkeeper in the market. The shopkeeper was killed in the attack."
+    )
     assert "attack" not in [t.text for t in trigs]
     assert classify_text("The attack on the checkpoint killed four soldiers.", nlp) == "Armed clash"
