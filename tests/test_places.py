@@ -376,3 +376,44 @@ def test_list_gaps() -> None:
     assert _list_gap(" (")
     assert not _list_gap(", while troops shelled ")
     assert not _list_gap(". Later, in ")
+
+
+def test_name_and_its_units_in_parentheses_without_the_ner(nlp) -> None:
+    # The NER reads "Bambofa (Dori, Seno" as one organisation; the chain is read from the text itself.
+    ms = _resolved(nlp, "Gunmen killed two herders in the area of Bambofa (Dori, Seno) on Monday.")
+    village = ms["Bambofa"]
+    # No Bambofa in the gazetteer: coded to the town the chain names, as near it.
+    assert (village.place.iso3, village.place.name) == ("BFA", "Dori")
+    assert geo_precision(village) == 2
+
+
+def test_parenthesised_units_pick_the_country_of_a_shared_name(nlp) -> None:
+    # "Niger" is a country and a Nigerian state: the district inside it decides.
+    ms = _resolved(nlp, "Bandits raided Kagara (Rafi LGA, Niger) and abducted four traders.")
+    town = ms["Kagara"]
+    assert (town.place.iso3, town.place.admin1, geo_precision(town)) == ("NGA", "Niger", 1)
+
+
+def test_a_closing_country_in_parentheses_is_no_unit(nlp) -> None:
+    # "Armenia" is also a Colombian town: as the last word of the chain it names the country.
+    ms = _resolved(nlp, "Hundreds marched in Yerevan (Yerevan, Armenia) on Friday.")
+    assert ms["Yerevan"].place.iso3 == "ARM"
+
+
+def test_a_neighbourhood_of_a_big_city_is_coded_to_the_city(nlp) -> None:
+    ms = _resolved(nlp, "Shells fell on Hay al-Andalus (Tripoli) on Friday, wounding three people.")
+    hood = next(m for t, m in ms.items() if t.startswith("Hay"))
+    assert (hood.place.iso3, hood.place.kind) == ("LBY", "city")
+    assert geo_precision(hood) == 1  # ACLED: a part of a big city keeps precision 1
+
+
+def test_a_parenthesis_that_is_no_chain_is_left_alone(nlp) -> None:
+    doc = nlp("Police arrested Ahmad Zia (as reported) in Herat city on Monday.")
+    ms = find_places(doc, _ctx(doc))
+    assert [m.place.name for m in ms if m.place is not None] == ["Herat"]
+
+
+def test_no_sentence_starts_inside_a_bracket(nlp) -> None:
+    doc = nlp("Militants killed nine villagers in Zibane [Ziban] (Anzourou, Tillaberi). Troops arrived later.")
+    assert len(list(doc.sents)) == 2
+    assert next(doc.sents).text.endswith("Tillaberi).")

@@ -585,6 +585,7 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
     if pds:  # the NER often tags "Seventh Police District" itself: keep the resolved one
         out = [m for m in out if not any(m.start < p.end and p.start < m.end for p in pds)]
     out.extend(pds)
+    out = _with_bracket_chains(out, _bracket_chains(span, gaz, ctx.iso3))
     out.sort(key=lambda m: m.start)
     return out
 
@@ -613,6 +614,213 @@ def _parenthesised_places(span: Span | Doc, gaz: Gazetteer, iso3: str | None) ->
                 )
             )
     return out
+
+
+# "Bambofa (Dori, Seno)", "Kagara (Rafi LGA, Niger)": a name and, in parentheses, the units it lies in,
+# most specific first. Lower-case words allowed inside such a parenthesis; any other means it is no chain
+# ("(as reported)", "(Kurdish name)").
+_BRACKET_SMALL = {"al", "el", "as", "ash", "ad", "ar", "at", "az", "an", "de", "do", "da", "du", "des", "la",
+                  "le", "wa", "e", "i", "of", "and", "-", "/", "'", "’"}  # fmt: skip
+_BRACKET_UNIT_WORDS = {"lga", "district", "province", "state", "region", "governorate", "department",
+                       "county", "municipality", "prefecture", "commune", "division", "oblast", "raion"}  # fmt: skip
+_BRACKET_NAME_WORDS = {"area", "areas", "town", "village", "city", "district", "camp", "neighbourhood",
+                       "neighborhood", "locality", "region", "settlement"}  # fmt: skip
+
+
+def _capitalised(t: Token) -> bool:
+    """A name's word: "Dori", "LGA", also "eThekwini"."""
+    return t.text[:1].isupper() or (t.text[:1].islower() and any(c.isupper() for c in t.text[1:3]))
+
+
+def _bracket_segments(doc: Doc, lo: int, hi: int) -> list[str] | None:
+    """The comma-separated unit names inside the parenthesis doc[lo:hi], or None when it is no chain."""
+    segs: list[list[Token]] = [[]]
+    for t in doc[lo:hi]:
+        if t.text == ",":
+            segs.append([])
+        elif t.like_num or t.is_quote:
+            return None
+        elif _capitalised(t) or t.lower_ in _BRACKET_SMALL or t.lower_ in _BRACKET_UNIT_WORDS:
+            segs[-1].append(t)
+        else:
+            return None
+    out = []
+    for seg in segs:
+        if not seg or not any(_capitalised(t) for t in seg):
+            return None
+        if len(seg) > 1 and seg[-1].lower_ in _BRACKET_UNIT_WORDS:
+            seg = seg[:-1]  # "Rafi LGA"
+        out.append(_clean(doc[seg[0].i : seg[-1].i + 1].text))
+    return out if 1 <= len(out) <= 3 else None
+
+
+_BIG_CITY = 500_000
+_PARTICLES = {"al", "el", "ad", "as", "ash", "at", "ar", "az", "de", "do", "da", "wa"}
+_NAME_WORD_KIND = {"district": "admin2", "town": "city", "village": "city", "city": "city"}
+
+
+def _bracket_name(doc: Doc, open_i: int, lo: int) -> tuple[int, int, str, str | None] | None:
+    """The capitalised name right before "(", with a kind word that may follow it ("Bani Siyah area",
+    "Al Husha district"): (first token, end token, name, kind hint)."""
+    j = open_i - 1
+    hint = None
+    if j >= lo and doc[j].lower_ in _BRACKET_NAME_WORDS:
+        hint = _NAME_WORD_KIND.get(doc[j].lower_)
+        j -= 1
+    name_end = j + 1
+    while j >= lo and name_end - j <= 5:
+        t = doc[j]
+        if _capitalised(t) and not t.is_punct:
+            j -= 1
+        elif (
+            t.text in ("-", "'", "’")
+            and j - 1 >= lo
+            and (_capitalised(doc[j - 1]) or doc[j - 1].lower_ in _PARTICLES)
+        ):
+            j -= 1
+        elif t.lower_ in _PARTICLES and j - 1 >= lo and _capitalised(doc[j - 1]):
+            j -= 1
+        else:
+            break
+    start = j + 1
+    while start < name_end and not _capitalised(doc[start]):
+        start += 1
+    if start >= name_end:
+        return None
+    return start, open_i, _clean(doc[start:name_end].text), hint
+
+
+def _bracket_chains(span: Span | Doc, gaz: Gazetteer, iso3: str | None) -> list[tuple[PlaceMention, int]]:
+    """Places written "Name (District, Province)" as ACLED and many wires do, read without the NER
+    (which often swallows the parenthesis into one name): (mention of the name, end of the parenthesis).
+    The name is looked up inside the units; a name the gazetteer lacks is coded to the most specific
+    unit found, as near it (precision 2)."""
+    doc = span.doc if isinstance(span, Span) else span
+    lo, hi = (span.start, span.end) if isinstance(span, Span) else (0, len(doc))
+    out: list[tuple[PlaceMention, int]] = []
+    for t in doc[lo:hi]:
+        if t.text != "(":
+            continue
+        close = next((k for k in range(t.i + 1, min(hi, t.i + 14)) if doc[k].text in ")("), None)
+        if close is None or doc[close].text != ")":
+            continue
+        segs = _bracket_segments(doc, t.i + 1, close)
+        named = _bracket_name(doc, t.i, lo)
+        if segs is None or named is None:
+            continue
+        first, end, name, hint = named
+        if get_resolver().is_named_actor(name):
+            continue  # "the Taliban (Pakistan)" names a group
+        found = _resolve_bracket(gaz, name, hint, segs, iso3)
+        if found is None:
+            continue
+        place, exact = found
+        if not exact and hint is None and place.kind == "city" and (place.population or 0) >= _BIG_CITY:
+            exact = True  # a part of a big city is coded to the city at precision 1, as its districts are
+        m = PlaceMention(
+            start=doc[first].idx,
+            end=doc[end - 1].idx + len(doc[end - 1]),
+            text=doc[first:end].text,
+            place=place,
+            candidates=1,
+            near=not exact or _is_near(doc, first),
+        )
+        out.append((m, doc[close].idx + 1))
+    return out
+
+
+def _named_inside(gaz: Gazetteer, name: str, hint: str | None, unit: Place) -> Place | None:
+    """The entry named `name` inside `unit`: the unit itself when it bears the name (a town, else the
+    town of that name in it), an exact name, else a close spelling variant ("Zinijbar", "Zingibar")."""
+    key = name_key(name)
+    if key == name_key(unit.name):
+        if unit.kind == "city" or hint == "admin2":
+            return unit
+        towns = [
+            p
+            for i, _s in gaz.ranked(name, iso3=unit.iso3, admin1=unit.admin1, kinds={"city"}, variants=False)[
+                :5
+            ]
+            if _within(p := gaz.place(i), unit)
+        ]
+        return towns[0] if towns else unit
+    kinds = {"admin2"} if hint == "admin2" else None
+    for variants in (False, True):
+        for i, _s in gaz.ranked(name, iso3=unit.iso3, admin1=unit.admin1, kinds=kinds, variants=variants)[
+            :10
+        ]:
+            p = gaz.place(i)
+            if p.code == unit.code or p.kind == "admin1" or not _within(p, unit):
+                continue
+            if variants and not _close(key, name_key(p.name)):
+                continue
+            return p
+    return None
+
+
+def _resolve_bracket(
+    gaz: Gazetteer, name: str, hint: str | None, segs: list[str], iso3: str | None
+) -> tuple[Place, bool] | None:
+    """(place, whether the name itself was found) for a name in a chain of units; None when the chain's
+    largest unit is nowhere, or ambiguous with nothing inside it to tell which."""
+    best: tuple[int, Place, bool] | None = None
+    readings = [(segs, iso3, [gaz.place(i) for i, _s in gaz.ranked(segs[-1], kinds=_REGION_KINDS)[:12]])]
+    country = gaz.lookup(segs[-1], kinds={"country"}, limit=1)
+    if len(segs) > 1 and country and name_key(country[0].name) == name_key(segs[-1]):
+        # "Yerevan (Yerevan, Armenia)": a closing country name says where the units are; but "Kagara
+        # (Rafi LGA, Niger)" names a state of Nigeria. Both readings are scored.
+        c = country[0].iso3
+        tops = [
+            p
+            for i, _s in gaz.ranked(segs[-2], iso3=c, kinds=_REGION_KINDS)[:12]
+            if (p := gaz.place(i)).iso3 == c
+        ]
+        readings.append((segs[:-1], c, tops))
+    tops = [p for _segs, _c, ps in readings for p in ps]
+    for units, country_of, top in ((sg, c, p) for sg, c, ps in readings for p in ps):
+        score = 2 if country_of is not None and top.iso3 == country_of else 0
+        chain = [top]
+        for seg in reversed(units[:-1]):
+            # ACLED writes (district, province): a district first, then any unit of the name.
+            inner = _named_inside(gaz, seg, "admin2", chain[-1]) or _named_inside(gaz, seg, None, chain[-1])
+            if inner is not None and inner is not chain[-1]:
+                chain.append(inner)
+                score += 3
+        # The name inside the most specific unit, else inside a larger one (units overlap).
+        place = next(
+            (p for u in reversed(chain) if (p := _named_inside(gaz, name, hint, u)) is not None), None
+        )
+        exact = place is not None
+        if exact:
+            score += 3
+        else:
+            place = _named_inside(gaz, chain[-1].name, None, chain[-1]) or chain[-1]  # its main town
+        if best is None or score > best[0]:
+            best = (score, place, exact)
+    if best is None:
+        return None
+    # Nothing inside the units and no country to tell which: only a province-level name that one
+    # country alone uses ("Sadah" is a district in Oman too, but a province only in Yemen).
+    if best[0] == 0 and len({p.iso3 for p in tops}) > 1:
+        provinces = {p.iso3 for p in tops if p.kind == "admin1"}
+        if len(provinces) != 1 or best[1].iso3 not in provinces:
+            return None
+    return best[1], best[2]
+
+
+def _with_bracket_chains(
+    found: list[PlaceMention], chains: list[tuple[PlaceMention, int]]
+) -> list[PlaceMention]:
+    """A chain's reading replaces the mentions within it (the NER's pieces of "Bambofa (Dori, Seno")."""
+    if not chains:
+        return found
+    kept = [m for m in found if not any(c.start <= m.start and m.end <= end for c, end in chains)]
+    kept = [
+        m
+        for m in kept
+        if m.place is not None or not any(m.start < end and c.start < m.end for c, end in chains)
+    ]
+    return kept + [c for c, _e in chains if not any(m.start <= c.start and c.end <= m.end for m in kept)]
 
 
 # Prepositions that put what follows at a place ("in", "near"); not "of" ("members of Hamas").

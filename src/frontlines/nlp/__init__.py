@@ -23,6 +23,7 @@ def build_nlp(model: str | None = None, *, ruler: bool = True) -> Language:
     nlp = spacy.load(model or SPACY_MODEL)
     _BUILT.append(nlp)
     nlp.max_length = max(nlp.max_length, MAX_TEXT_CHARS + 1)
+    nlp.add_pipe("frontlines_sentence_guard", name="sentence_guard", before="parser")
     if ruler:
         from frontlines.geo.gazetteer import get_gazetteer
 
@@ -88,6 +89,22 @@ class PlaceRuler:
         if spans:
             doc.ents = filter_spans([*spans, *doc.ents])
         return doc
+
+
+_BRACKETS = frozenset("()[]")
+
+
+@Language.component("frontlines_sentence_guard")
+def sentence_guard(doc: Doc) -> Doc:
+    """No sentence starts at a bracket or just inside one: the parser otherwise splits "the village of
+    Zibane [Ziban] (Anzourou, Tillaberi)." before the bracket, parting a place from its province.
+    The parser keeps boundaries set before it runs."""
+    prev = ""
+    for tok in doc:
+        if tok.i and (tok.text in _BRACKETS or prev in ("(", "[")):
+            tok.is_sent_start = False
+        prev = tok.text
+    return doc
 
 
 @Language.factory("frontlines_place_ruler")
