@@ -414,6 +414,8 @@ def test_a_parenthesis_that_is_no_chain_is_left_alone(nlp) -> None:
 
 
 def test_no_sentence_starts_inside_a_bracket(nlp) -> None:
-    doc = nlp("Militants killed nine villagers in Zibane [Ziban] (Anzourou, Tillaberi). Troops arrived later.")
+    doc = nlp(
+        "Militants killed nine villagers in Zibane [Ziban] (Anzourou, Tillaberi). Troops arrived later."
+    )
     assert len(list(doc.sents)) == 2
     assert next(doc.sents).text.endswith("Tillaberi).")
