@@ -580,6 +580,13 @@ def test_a_month_is_not_a_march(nlp) -> None:
             "On 3 June 2021, an explosion near a bus station killed two people.",
             "Remote explosive/landmine/IED",
         ),
+        # Monitors' counts of shots: small-arms fire is a clash, heavy machine-gun bursts alone shelling.
+        ("On 4 June 2021, monitors counted 40 shots involving small arms near the bridge.", "Armed clash"),
+        (
+            "On 4 June 2021, monitors counted 9 bursts of fire involving heavy machineguns near the mine.",
+            "Shelling/artillery/missile attack",
+        ),
+        ("A photographer took his best shot of the parade on Monday.", None),
     ],
 )
 def test_fire_targets_motorcades_and_two_way_fire(nlp, text: str, expected: str | None) -> None:
