@@ -419,3 +419,11 @@ def test_no_sentence_starts_inside_a_bracket(nlp) -> None:
     )
     assert len(list(doc.sents)) == 2
     assert next(doc.sents).text.endswith("Tillaberi).")
+
+
+def test_a_named_theatre_picks_the_namesake_inside_it(nlp) -> None:
+    # Ukraine has Shevchenkos in several oblasts; ceasefire monitors report on those near the contact line.
+    plain = _resolved(nlp, "On Monday, residents of Shevchenko in Ukraine complained about the roads.")
+    assert plain["Shevchenko"].place.admin1 != "Donetsk"
+    ms = _resolved(nlp, "On Monday, the OSCE SMM recorded 12 shots involving small arms near Shevchenko.")
+    assert (ms["Shevchenko"].place.iso3, ms["Shevchenko"].place.admin1) == ("UKR", "Donetsk")

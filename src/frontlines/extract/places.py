@@ -586,6 +586,12 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
         out = [m for m in out if not any(m.start < p.end and p.start < m.end for p in pds)]
     out.extend(pds)
     out = _with_bracket_chains(out, _bracket_chains(span, gaz, ctx.iso3))
+    theatre = doc_theatre(doc)
+    if theatre is not None:
+        for m in out:
+            there = _in_theatre(gaz, _clean(split_kind_suffix(m.text)[0]), m.place, theatre)
+            if there is not None:
+                m.place = there
     out.sort(key=lambda m: m.start)
     return out
 
@@ -1056,6 +1062,48 @@ def demonym_country(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _theatre_cues() -> tuple[re.Pattern, dict[str, tuple[str, frozenset[str]]]]:
+    """Words that name a conflict theatre, and the provinces where its reports' bare place names lie
+    (data/places_theatres.csv: an OSCE monitors' report names villages near the Donbas contact line)."""
+    path = resources.files("frontlines.data").joinpath("places_theatres.csv")
+    areas: dict[str, tuple[str, set[str]]] = {}
+    with path.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            iso3, provinces = areas.setdefault(row["cue"].lower(), (row["iso3"], set()))
+            provinces.add(row["admin1"])
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(c) for c in sorted(areas, key=len, reverse=True)) + r")\b", re.I
+    )
+    return pattern, {c: (iso3, frozenset(a)) for c, (iso3, a) in areas.items()}
+
+
+def doc_theatre(doc: Doc) -> tuple[str, frozenset[str]] | None:
+    """(country, provinces) of the conflict theatre a report names, if any (cached on the Doc)."""
+    key = "frontlines_theatre"
+    if key not in doc.user_data:
+        pattern, areas = _theatre_cues()
+        m = pattern.search(doc_text(doc))
+        doc.user_data[key] = areas[m.group(1).lower()] if m else None
+    return doc.user_data[key]
+
+
+def _in_theatre(
+    gaz: Gazetteer, text: str, place: Place | None, theatre: tuple[str, frozenset[str]]
+) -> Place | None:
+    """A namesake of `place` inside the report's theatre, when `place` lies in the same country outside it
+    (there are a dozen Shevchenkos in Ukraine; the monitors' one is in Donetsk)."""
+    iso3, provinces = theatre
+    if place is None or place.iso3 not in (iso3, None) or place.admin1 in provinces or place.kind == "admin1":
+        return None
+    for admin1 in sorted(provinces):
+        for i, _s in gaz.ranked(text, iso3=iso3, admin1=admin1, kinds={"city", "admin2"}, variants=False)[:5]:
+            p = gaz.place(i)
+            if p.iso3 == iso3 and p.admin1 == admin1:
+                return p
+    return None
+
+
 def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]:
     """(country, iso3, dominant admin1) of an article, by votes of its resolved place mentions.
 
@@ -1094,6 +1142,9 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
             if p.iso3:
                 votes[p.iso3] += w / len(close)
         names.append((f"{text} {_hint_word(hint)}".strip(), 1.0, ext))
+    theatre = doc_theatre(doc)
+    if theatre is not None:
+        votes[theatre[0]] += 2.0
     for ent in doc.ents:  # "Syrian", "Yemeni" forces: nationality words vote for their country
         if ent.label_ == "NORP":
             iso = demonym_country(ent.text)
