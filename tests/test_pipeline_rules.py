@@ -248,3 +248,39 @@ def test_a_report_of_several_days_does_not_carry_one_across_paragraphs(extract) 
     by_place = {e.admin1: e for e in events if e.admin1 == "Kandahar"}
     # Two days named: the undated paragraph is coded, as ACLED does, on the report's date.
     assert by_place["Kandahar"].event_date == "2021-07-10"
+
+
+def test_a_date_opening_the_sentence_dates_its_event_however_it_is_parsed() -> None:
+    # The small model sometimes hangs "7 May 2020" on the subject noun ("workers") as its modifier; set off
+    # at the head of the sentence it still dates the clause. The parse is given by hand, as the model gave it.
+    from types import SimpleNamespace
+
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from frontlines.extract.mentions import DateMention
+    from frontlines.extract.pipeline import _dates_other_noun
+
+    words = ["On", "7", "May", "2020", ",", "in", "Injil", ",", "workers", "protested", "."]
+    heads = [9, 2, 8, 2, 9, 9, 5, 9, 9, 9, 9]
+    deps = ["prep", "nummod", "nmod", "nummod", "punct", "prep", "pobj", "punct", "nsubj", "ROOT", "punct"]
+    pos = ["ADP", "NUM", "PROPN", "NUM", "PUNCT", "ADP", "PROPN", "PUNCT", "NOUN", "VERB", "PUNCT"]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, pos=pos)
+    date_span = doc[1:4]
+    d = DateMention(date_span.start_char, date_span.end_char, date_span.text, None)
+    verb = doc[9]
+    trig = SimpleNamespace(start=verb.idx, end=verb.idx + len(verb))
+    assert not _dates_other_noun(d, trig, doc)
+    # Not at the head of its sentence, the same modifier dates the noun ("the 7 May 2020 workers' strike").
+    words2 = ["Police", "met", "7", "May", "2020", ",", "workers", "protested", "."]
+    doc2 = Doc(
+        Vocab(),
+        words=words2,
+        heads=[1, 1, 3, 6, 3, 7, 7, 1, 7],
+        deps=["nsubj", "ROOT", "nummod", "nmod", "nummod", "punct", "nsubj", "conj", "punct"],
+        pos=["PROPN", "VERB", "NUM", "PROPN", "NUM", "PUNCT", "NOUN", "VERB", "PUNCT"],
+    )
+    span2 = doc2[2:5]
+    verb2 = doc2[7]
+    d2 = DateMention(span2.start_char, span2.end_char, span2.text, None)
+    assert _dates_other_noun(d2, SimpleNamespace(start=verb2.idx, end=verb2.idx + len(verb2)), doc2)

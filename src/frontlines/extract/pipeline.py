@@ -748,12 +748,23 @@ def _modifies_noun(d: DateMention, doc: Doc) -> bool:
 _TIME_NOUNS = set("morning afternoon evening night dawn midnight noon day week weekend".split())
 
 
+def _opens_sentence(d: DateMention, doc: Doc) -> bool:
+    """A date set off at the head of its sentence ("On 7 May 2020, ...", "Around 5 May, ...")."""
+    span = doc.char_span(d.start, d.end, alignment_mode="expand")
+    if span is None or span.end >= len(doc) or doc[span.end].text != ",":
+        return False
+    before = doc[span.sent.start : span.start]
+    return len(before) <= 1 and all(t.pos_ in ("ADP", "ADV", "SCONJ") for t in before)
+
+
 def _dates_other_noun(d: DateMention, trig: Trigger, doc: Doc) -> bool:
     """A date that is a possessive or compound modifier of a noun other than the trigger ("Tuesday's attack",
     "the Aug. 7 bombing"), or sits in a relative clause the trigger is not in, dates that, not the event."""
     root = _date_root(d, doc)
     if root is None:
         return False
+    if _opens_sentence(d, doc):
+        return False  # "On 7 May 2020, in X, workers protested": however the parser hangs it, it dates the clause
     for anc in root.ancestors:
         # "protested for a leader who has been under arrest since 2 May": a relative clause on another noun.
         if anc.dep_ == "relcl":
