@@ -284,3 +284,30 @@ def test_a_date_opening_the_sentence_dates_its_event_however_it_is_parsed() -> N
     verb2 = doc2[7]
     d2 = DateMention(span2.start_char, span2.end_char, span2.text, None)
     assert _dates_other_noun(d2, SimpleNamespace(start=verb2.idx, end=verb2.idx + len(verb2)), doc2)
+
+
+def test_a_coders_figure_for_an_unknown_toll_is_the_figure(extract) -> None:
+    (e,) = extract(
+        "On Tuesday, Taliban fighters attacked an army post in Nad Ali district, killing an unknown number "
+        "of soldiers. Unknown fatalities coded as 10."
+    )
+    assert e.fatalities == 10
+    assert any("fatalities" in ev.fields and ev.text == "fatalities coded as 10" for ev in e.evidence)
+
+
+def test_a_toll_spread_between_places_gives_each_its_share(extract) -> None:
+    events = extract(
+        "On Tuesday, Taliban fighters exchanged fire with police on the fronts of Nad Ali (Helmand) and "
+        "Maiwand (Kandahar), incurring fatalities. Fatalities coded as 10 and spread between 2 locations."
+    )
+    assert sorted((e.admin1, e.fatalities) for e in events) == [("Helmand", 5), ("Kandahar", 5)]
+    assert all(any("fatalities" in ev.fields for ev in e.evidence) for e in events)
+
+
+def test_a_figure_opening_a_sentence_stays_in_it(extract) -> None:
+    # The parser made "14" a sentence of its own, so the toll never reached the clash.
+    (e,) = extract(
+        "On Monday, troops clashed with insurgents near Khanabad. 14 Haqqani network fighters were killed "
+        "in the fight."
+    )
+    assert e.fatalities == 14

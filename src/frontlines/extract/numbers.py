@@ -625,8 +625,27 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
     out.extend(_reflexive_mentions(doc, lo, hi, seen_nouns))
     if any(m.outcome == "killed" for m in out):
         out.extend(_in_addition_mentions(doc, lo, hi, seen_nouns))
+    out.extend(
+        _coded_figures(
+            text, doc[lo].idx if hi > lo else 0, doc[hi - 1].idx + len(doc[hi - 1]) if hi > lo else 0
+        )
+    )
     out.sort(key=lambda m: m.start)
     return out
+
+
+# A coder's note stating the figure used for an unknown toll ("Unknown fatalities coded as 10.", as ACLED's
+# notes write it): that is the figure, stated in the text.
+_CODED = re.compile(r"\bfatalities\s+(?:were\s+|was\s+|are\s+)?coded\s+as\s+(\d{1,4})\b", re.I)
+
+
+def _coded_figures(text: str, start: int, end: int) -> list[CasualtyMention]:
+    return [
+        CasualtyMention(
+            start + m.start(), start + m.end(), m.group(0), Quantity(value=int(m.group(1))), "killed"
+        )
+        for m in _CODED.finditer(text[start:end])
+    ]
 
 
 _SINGULAR_PRONOUNS = {"he", "him", "she", "her"}
@@ -846,11 +865,21 @@ def _event_count(word: str) -> int | None:
     return n if 1 < n <= 50 else None
 
 
+_SPREAD = re.compile(
+    r"\b(?:spread|split|divided|shared)\s+(?:evenly\s+)?(?:between|across|among|over)\s+(\w+)\s+"
+    r"(?:locations|places|events|days|incidents)\b",
+    re.I,
+)
+
+
 def events_sharing(span, text: str) -> int:
     """How many events a sentence's tally is told over ("... were killed across both attacks", "across two
     days of clashes", "across the clashes" in a report that says it was "one of three related attacks");
     1 when it is one event's. ACLED splits such a total evenly (per day, or per event)."""
     nouns = _lexicon()["anaphoric_nouns"] | {"incidents", "bombings", "raids", "ambushes", "events", "days"}
+    m = _SPREAD.search(span.text)
+    if m and (n := _event_count(m.group(1).lower())):
+        return n  # "coded as 10 and spread between 2 locations"
     for t in span:
         if t.lower_ != "across":
             continue

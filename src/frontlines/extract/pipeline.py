@@ -890,7 +890,8 @@ def _carry_tallies(tallies: list[_Tally], document: Document) -> None:
         if not _overlaps(target, t.facts.dates):
             continue
         total, low, high = numbers_mod.total_fatalities(killed)
-        total = _split(total, numbers_mod.events_sharing(sent, document.text), 0)
+        sharing = numbers_mod.events_sharing(sent, document.text)
+        total = _split(total, sharing, 0)
         # The sentence's events merge into one (the largest figure stands), so its figure is their largest.
         have = max(e.fatalities for e in antecedent.events)
         if have and (numbers_mod.adds_to_earlier(sent) or _other_victims(killed, _killed_in(antecedent))):
@@ -898,6 +899,12 @@ def _carry_tallies(tallies: list[_Tally], document: Document) -> None:
             target.fatalities_low = target.fatalities_high = None
         elif total > target.fatalities:
             target.fatalities, target.fatalities_low, target.fatalities_high = total, low, high
+        if sharing > 1 and len({(e.location, e.admin2) for e in antecedent.events}) == sharing:
+            # "... spread between 2 locations": each place the earlier sentence named gets its share.
+            for ev in antecedent.events:
+                if ev is not target and total > ev.fatalities:
+                    ev.fatalities, ev.fatalities_low, ev.fatalities_high = total, None, None
+                    _add_evidence(ev, [Evidence.of(document, c.start, c.end, ["fatalities"]) for c in killed])
         for ev in t.events:
             # A restatement of the described event: its figure is told there, and it ranks below it.
             ev.fatalities, ev.fatalities_low, ev.fatalities_high = 0, None, None

@@ -96,13 +96,17 @@ _BRACKETS = frozenset("()[]")
 
 @Language.component("frontlines_sentence_guard")
 def sentence_guard(doc: Doc) -> Doc:
-    """No sentence starts at a bracket or just inside one: the parser otherwise splits "the village of
-    Zibane [Ziban] (Anzourou, Tillaberi)." before the bracket, parting a place from its province.
-    The parser keeps boundaries set before it runs."""
+    """No sentence starts at a bracket or just inside one (the parser otherwise splits "the village of
+    Zibane [Ziban] (Anzourou, Tillaberi)." before the bracket, parting a place from its province), nor
+    right after a figure that opens a sentence. The parser keeps boundaries set before it runs."""
     prev = ""
     for tok in doc:
         if tok.i and (tok.text in _BRACKETS or prev in ("(", "[")):
             tok.is_sent_start = False
+        # "... (Afgooye). 14 Al Shabaab militants were killed": a figure opening a sentence is not a
+        # sentence of its own.
+        if tok.i and tok.like_num and prev in (".", "!", "?") and tok.i + 1 < len(doc):
+            doc[tok.i + 1].is_sent_start = False
         prev = tok.text
     return doc
 
