@@ -427,3 +427,12 @@ def test_a_named_theatre_picks_the_namesake_inside_it(nlp) -> None:
     assert plain["Shevchenko"].place.admin1 != "Donetsk"
     ms = _resolved(nlp, "On Monday, the OSCE SMM recorded 12 shots involving small arms near Shevchenko.")
     assert (ms["Shevchenko"].place.iso3, ms["Shevchenko"].place.admin1) == ("UKR", "Donetsk")
+
+
+def test_a_town_named_after_its_unit_in_parentheses(nlp) -> None:
+    # "Tangier (Tangier)": no unit of that name in the gazetteer, so the town itself, in the report's country.
+    ms = _resolved(
+        nlp, "On Monday, Moroccan police dispersed a sit-in outside the prison of Tangier (Tangier)."
+    )
+    town = next(m for t, m in ms.items() if t.startswith("Tangier"))
+    assert (town.place.iso3, town.place.kind) == ("MAR", "city")

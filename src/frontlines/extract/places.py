@@ -804,7 +804,7 @@ def _resolve_bracket(
         if best is None or score > best[0]:
             best = (score, place, exact)
     if best is None:
-        return None
+        return _self_named(gaz, name, segs, iso3)
     # Nothing inside the units and no country to tell which: only a province-level name that one
     # country alone uses ("Sadah" is a district in Oman too, but a province only in Yemen).
     if best[0] == 0 and len({p.iso3 for p in tops}) > 1:
@@ -812,6 +812,21 @@ def _resolve_bracket(
         if len(provinces) != 1 or best[1].iso3 not in provinces:
             return None
     return best[1], best[2]
+
+
+def _self_named(gaz: Gazetteer, name: str, segs: list[str], iso3: str | None) -> tuple[Place, bool] | None:
+    """ACLED's "Tangier (Tangier)": a town named after the unit it lies in, when the gazetteer lists no
+    unit of that name; believed in the report's country, or where only one country has the town."""
+    if len(segs) != 1 or name_key(segs[0]) != name_key(name):
+        return None
+    towns = [
+        gaz.place(i) for i, _s in gaz.ranked(name, iso3=iso3, kinds={"city", "admin2"}, variants=False)[:5]
+    ]
+    if iso3 is not None:
+        towns = [p for p in towns if p.iso3 == iso3]
+    if not towns or len({p.iso3 for p in towns}) > 1:
+        return None
+    return towns[0], True
 
 
 def _with_bracket_chains(
