@@ -587,6 +587,12 @@ def test_a_month_is_not_a_march(nlp) -> None:
             "Shelling/artillery/missile attack",
         ),
         ("A photographer took his best shot of the parade on Monday.", None),
+        # A fight against a disease is no fight: the protest stays peaceful.
+        (
+            "On 6 May 2021, nurses held a protest in Herat demanding pay for their part in the fight against "
+            "coronavirus.",
+            "Peaceful protest",
+        ),
     ],
 )
 def test_fire_targets_motorcades_and_two_way_fire(nlp, text: str, expected: str | None) -> None:
