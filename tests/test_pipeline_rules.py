@@ -311,3 +311,12 @@ def test_a_figure_opening_a_sentence_stays_in_it(extract) -> None:
         "in the fight."
     )
     assert e.fatalities == 14
+
+
+def test_arrests_at_a_protest_told_in_the_next_sentence_make_it_a_protest_with_intervention(extract) -> None:
+    (e,) = extract(
+        "On 7 July 2021, at least 20 party members held protests in Herat city against the closure of "
+        "schools. Police arrested 20 protesters."
+    )
+    assert e.sub_event_type == "Protest with intervention"
+    assert e.inter2 == "State forces"

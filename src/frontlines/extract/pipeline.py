@@ -988,7 +988,14 @@ def _merge_events(events: list[Event]) -> list[Event]:
     the sub-event type follows ACLED's precedence, and the most precise date wins."""
     out: list[Event] = []
     for ev in events:
-        prev = next((p for p in out if _same_place_and_time(p, ev) and _compatible(p, ev)), None)
+        prev = next(
+            (
+                p
+                for p in out
+                if _same_place_and_time(p, ev) and _compatible(p, ev) and not _intervention_pair(p, ev)
+            ),
+            None,
+        )
         if prev is None:
             out.append(ev)
             continue
@@ -1133,6 +1140,20 @@ def _add_evidence(event: Event, more: list[Evidence]) -> None:
             by_span[(e.start, e.end)] = e
         else:
             have.fields.extend(f for f in e.fields if f not in have.fields)
+
+
+def _intervention_pair(a: Event, b: Event) -> bool:
+    """A protest and the state's arrests at it ("Police arrested 20 protesters"): not merged as mentions of one
+    event, where precedence would keep the protest and lose the arrests, but left to
+    `_protest_interventions`, which makes them a protest with intervention."""
+    for p, o in ((a, b), (b, a)):
+        if (
+            p.sub_event_type == "Peaceful protest"
+            and o.sub_event_type == "Arrests"
+            and o.inter1 == "State forces"
+        ):
+            return True
+    return False
 
 
 def _compatible(a: Event, b: Event) -> bool:
