@@ -48,6 +48,7 @@ from spacy.tokens import Span
 
 from frontlines.extract.dates import resolve as resolve_date
 from frontlines.extract.numbers import parse_quantity
+from frontlines.nlp import ents_in
 from frontlines.records import Claim, Document, Evidence, stable_id
 from frontlines.resources import load_yaml
 
@@ -1089,7 +1090,7 @@ def _subject(
         return None, None
     if ctx.country:
         return ctx.country, None
-    for ent in span.ents:
+    for ent in ents_in(span):
         if ent.label_ == "GPE":
             return ent.text, (ent.start_char - span.start_char, ent.end_char - span.start_char)
     return None, None

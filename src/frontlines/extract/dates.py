@@ -31,7 +31,7 @@ from functools import lru_cache
 from text_to_num import text2num
 
 from frontlines.extract.mentions import DateMention, DateWindow
-from frontlines.nlp import doc_text
+from frontlines.nlp import doc_text, ents_in
 
 # A window ending this long before publication is background, not a reported event (about two months:
 # monthly casualty totals for the previous month stay in, last spring's battles do not).
@@ -568,7 +568,7 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
             start, end = base + m.start(), base + m.end()
             out.append(DateMention(start, end, m.group(0), w, is_historical(m.group(0), published)))
             taken.append((start, end))
-    for ent in span.ents:
+    for ent in ents_in(span):
         if ent.label_ not in ("DATE", "TIME") or any(
             ent.start_char < b and a < ent.end_char for a, b in taken
         ):

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from frontlines.extract.actors import get_resolver
 from frontlines.extract.mentions import Place, PlaceMention, SentenceContext
 from frontlines.geo.gazetteer import Gazetteer, fold, get_gazetteer, name_key, split_kind_suffix
-from frontlines.nlp import doc_text
+from frontlines.nlp import doc_text, ents_in
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _SUFFIX_WORDS = {
@@ -108,7 +108,7 @@ _LOWER_PREFIXES = (
 def _ents(span: Span | Doc) -> list[Span]:
     """Place entities, less generic phrases the NER tags ("southern province", "the region")."""
     out = []
-    for e in span.ents:
+    for e in ents_in(span):
         if e.label_ not in PLACE_LABELS:
             continue
         first = e[0] if e[0].lower_ != "the" or len(e) == 1 else e[1]
@@ -601,7 +601,7 @@ def _parenthesised_places(span: Span | Doc, gaz: Gazetteer, iso3: str | None) ->
     a unit in parentheses, is a place when the gazetteer has it inside that unit."""
     doc = span.doc if isinstance(span, Span) else span
     out = []
-    for ent in span.ents:
+    for ent in ents_in(span):
         if ent.label_ not in ("PERSON", "ORG", "NORP") or ent.end >= len(doc) or doc[ent.end].text != "(":
             continue
         units = _chain_units(ent, gaz, iso3)
@@ -859,7 +859,7 @@ def _misread_places(
     doc = span.doc if isinstance(span, Span) else span
     taken = [(m.start, m.end) for m in found]
     out: list[PlaceMention] = []
-    for ent in span.ents:
+    for ent in ents_in(span):
         if ent.label_ not in _MISREAD_LABELS or not (
             ent.text[:1].isupper() or ent.text.split("-")[0] in _LOWER_PREFIXES
         ):
@@ -914,7 +914,7 @@ def _free(tok: Token) -> bool:
         return True
     if tok.ent_type_ not in ("ORG", "NORP"):
         return False
-    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    ent = next((e for e in ents_in(tok.doc) if e.start <= tok.i < e.end), None)
     if ent is None or len(ent) > 2 or not all(t.pos_ == "PROPN" for t in ent):
         return False
     return tok.ent_type_ == "ORG" or demonym_country(ent.text) is None
@@ -1160,7 +1160,7 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
     theatre = doc_theatre(doc)
     if theatre is not None:
         votes[theatre[0]] += 2.0
-    for ent in doc.ents:  # "Syrian", "Yemeni" forces: nationality words vote for their country
+    for ent in ents_in(doc):  # "Syrian", "Yemeni" forces: nationality words vote for their country
         if ent.label_ == "NORP":
             iso = demonym_country(ent.text)
             if iso:

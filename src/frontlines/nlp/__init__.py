@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from frontlines.config import MAX_TEXT_CHARS, SPACY_MODEL
 
@@ -131,6 +132,28 @@ def pattern_tokenizer() -> Any:
     from frontlines.resources import blank_english
 
     return blank_english().tokenizer
+
+
+def ents_in(span: Span | Doc) -> tuple[Span, ...]:
+    """The entities inside a sentence (or a whole doc), from a list kept on the Doc. spaCy's `Span.ents`
+    rebuilds every entity of the document on each call, which made entity lookups per sentence
+    quadratic in the document's length. The list is taken once the pipeline has set the entities."""
+    doc = span.doc if isinstance(span, Span) else span
+    ents = doc.user_data.get("frontlines_ents")
+    if ents is None:
+        ents = doc.user_data["frontlines_ents"] = tuple(doc.ents)
+        doc.user_data["frontlines_ent_starts"] = [e.start for e in ents]
+    if not isinstance(span, Span):
+        return ents
+    starts = doc.user_data["frontlines_ent_starts"]
+    lo = bisect_left(starts, span.start)
+    out = []
+    for e in ents[lo:]:
+        if e.start >= span.end:
+            break
+        if e.end <= span.end:
+            out.append(e)
+    return tuple(out)
 
 
 def doc_text(doc: Doc) -> str:
