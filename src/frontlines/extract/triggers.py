@@ -237,7 +237,8 @@ def _past_dateline(subj: Token, verb: Token) -> Token:
     )
     if dash is None:
         return subj
-    for chunk in doc.noun_chunks if doc.has_annotation("DEP") else []:
+    # The chunks of the stretch between dash and verb only: `doc.noun_chunks` walks the whole document.
+    for chunk in doc[dash.i + 1 : verb.i].noun_chunks if doc.has_annotation("DEP") else []:
         if dash.i < chunk.start and chunk.end <= verb.i:
             return chunk.root
     return subj
