@@ -587,6 +587,9 @@ def test_a_month_is_not_a_march(nlp) -> None:
             "Shelling/artillery/missile attack",
         ),
         ("A photographer took his best shot of the parade on Monday.", None),
+        # Unarmed groups coming to blows are mob violence; armed ones clash.
+        ("On 8 May 2021, a fight broke out between supporters of two candidates in Kabul.", "Mob violence"),
+        ("On 8 May 2021, troops clashed with Taliban fighters in Kunduz.", "Armed clash"),
         # A fight against a disease is no fight: the protest stays peaceful.
         (
             "On 6 May 2021, nurses held a protest in Herat demanding pay for their part in the fight against "
