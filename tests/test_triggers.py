@@ -587,6 +587,19 @@ def test_a_month_is_not_a_march(nlp) -> None:
             "Shelling/artillery/missile attack",
         ),
         ("A photographer took his best shot of the parade on Monday.", None),
+        # A blockade making a claim is a protest; soldiers closing a road are not.
+        ("On 6 May 2021, residents blocked the Kabul-Jalalabad highway to demand fuel.", "Peaceful protest"),
+        ("On 6 May 2021, soldiers blocked the road to the airport.", None),
+        # Police dispersing a gathering that makes a claim intervene in a protest.
+        (
+            "On 8 May 2021, police dispersed 200 labourers at the bus station who demanded to go home.",
+            "Protest with intervention",
+        ),
+        # A beating by locals is mob violence.
+        ("On 8 May 2021, a suspected thief was beaten up by locals in Herat city.", "Mob violence"),
+        # A body found with signs of a killing is an attack; one found after a storm is no event.
+        ("On 7 May 2021, the beheaded body of a man was found near Ghazni city.", "Attack"),
+        ("On 7 May 2021, the body of a hiker was found on the mountain after a storm.", None),
         # Unarmed groups coming to blows are mob violence; armed ones clash.
         ("On 8 May 2021, a fight broke out between supporters of two candidates in Kabul.", "Mob violence"),
         ("On 8 May 2021, troops clashed with Taliban fighters in Kunduz.", "Armed clash"),
