@@ -437,6 +437,14 @@ def test_claim_period_off_the_calendar(extractor: Any) -> None:
     assert claims and all(c.period_start is None for c in claims)
 
 
+def test_casualty_figure_past_float_range_makes_no_claim(extractor: Any) -> None:
+    # Found by test_extraction_hostile_text: a 400-digit toll is an infinite float in a casualty claim.
+    text = "Taliban fighters attacked Kunduz in the last 10 weeks, killing " + "1" * 400 + " soldiers."
+    doc = Document(id="inf", text=text, published=date(2021, 7, 9))
+    records = extractor.extract(doc)  # no OverflowError
+    assert all(not isinstance(r, Claim) or r.value is None or r.value < float("inf") for r in records)
+
+
 # ---------------------------------------------------------------------------------------------- fixtures
 
 

@@ -38,6 +38,7 @@ no figure.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -956,6 +957,8 @@ def _build(span: Span, drafts: list[_Draft], ctx: _Context, lex: _Lexicon) -> li
         if first.unit_in_span:
             fig_fields.append("unit")
         categories: dict[str, int] | None = None
+        if not math.isfinite(sum(f.value for f in d.figs)):
+            continue  # "1e308 soldiers" (twice): no count of anything
         if d.metric in _CASUALTY_METRICS:
             cats: dict[str, int] = {}
             for f in d.figs:
