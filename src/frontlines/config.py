@@ -68,3 +68,8 @@ DbOption = Annotated[
     str | None,
     typer.Option("--db", help="SQLAlchemy URL of the store (default: $FRONTLINES_DB, else an SQLite file)."),
 ]
+# The `--as-of` option of the commands that read the store as it stood on a day (control, sites).
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="YYYY-MM-DD (default: the latest event date in the store)."),
+]

@@ -43,7 +43,7 @@ from typing import Annotated, Any
 
 import typer
 
-from frontlines.config import DbOption
+from frontlines.config import AsOfOption, DbOption
 from frontlines.records import Event, Evidence
 
 STATES = ("government", "held", "contested", "unconfirmed", "unknown")
@@ -704,9 +704,7 @@ def render(states: Sequence[DistrictState], fmt: str, as_of: date, polygons: Any
 
 
 def control_command(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: the latest event date in the store).")
-    ] = None,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     country: Annotated[str, typer.Option("--country", help="ISO3 code of the country.")] = "AFG",
     format: Annotated[str, typer.Option("--format", help="table | csv | geojson")] = "table",

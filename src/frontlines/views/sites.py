@@ -21,7 +21,7 @@ from typing import Annotated
 
 import typer
 
-from frontlines.config import DbOption
+from frontlines.config import AsOfOption, DbOption
 from frontlines.views.control import SiteState
 
 
@@ -118,9 +118,7 @@ def render_sites(states: Sequence[SiteState], fmt: str, day: date) -> str:
 
 
 def sites_command(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: the latest event date in the store).")
-    ] = None,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     kind: Annotated[
         str | None,
