@@ -1,18 +1,20 @@
 """Throughput of frontlines against bare spaCy on the same corpus (a benchmark script, not a test).
 
-    .venv/bin/python bench/throughput.py [--docs 400] [--seed 7]
+    .venv/bin/python bench/throughput.py [--docs 400] [--seed 7] [--rounds 3]
 
 The corpus is generated deterministically from the demo reports: each synthetic article is a seeded
 shuffle of paragraphs drawn from the bundled reports (bench/corpus.py's paragraphs; drawn here without
 its datelines, so figures stay comparable with earlier runs), the same on every machine. Prints words/s
 for bare `nlp.pipe` (same model, all components), for extraction, and for extraction plus storing into a
 fresh SQLite store; the ratios against bare spaCy; peak RSS; and the wall time of a
-cold `frontlines extract` of one article in a new process.
+cold `frontlines extract` of one article in a new process. The three throughputs are timed in turn, once
+per round; medians are printed, and each ratio is the median of the rounds' own ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
 import subprocess
@@ -21,6 +23,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -61,6 +64,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=400)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--rounds", type=int, default=3, help="timed rounds; medians are reported")
     args = ap.parse_args()
 
     import spacy
@@ -72,41 +76,59 @@ def main() -> None:
 
     docs = corpus(args.docs, args.seed)
     n_words = words(docs)
-    print(f"corpus: {len(docs)} articles, {n_words:,} words (seed {args.seed})")
+    print(f"corpus: {len(docs)} articles, {n_words:,} words (seed {args.seed}), {args.rounds} rounds")
 
     bare = spacy.load(SPACY_MODEL)
     list(bare.pipe([d.text for d in docs[:20]]))  # warm up
-    t = time.perf_counter()
-    for _ in bare.pipe((d.text for d in docs), batch_size=args.batch_size):
-        pass
-    bare_s = time.perf_counter() - t
-    print(f"bare spaCy nlp.pipe:   {n_words / bare_s:9,.0f} words/s  {len(docs) / bare_s:7.1f} articles/s")
-
     extractor = Extractor()
     list(extractor.pipe(docs[:20]))  # warm up (gazetteer, lexicons)
-    t = time.perf_counter()
-    n_records = sum(len(recs) for _, recs in extractor.pipe(docs, batch_size=args.batch_size))
-    ext_s = time.perf_counter() - t
-    print(
-        f"extract:               {n_words / ext_s:9,.0f} words/s  {len(docs) / ext_s:7.1f} articles/s"
-        f"  ({n_records} records)  ratio to bare spaCy {bare_s / ext_s:.2f}"
-    )
 
+    def time_bare() -> float:
+        t = time.perf_counter()
+        for _ in bare.pipe((d.text for d in docs), batch_size=args.batch_size):
+            pass
+        return time.perf_counter() - t
+
+    def time_extract() -> tuple[float, int]:
+        t = time.perf_counter()
+        n = sum(len(recs) for _, recs in extractor.pipe(docs, batch_size=args.batch_size))
+        return time.perf_counter() - t, n
+
+    def time_store(src: Path, tmp: str, r: int) -> tuple[float, object]:
+        store = open_store(f"sqlite:///{tmp}/bench-{r}.db")
+        t = time.perf_counter()
+        stats = ingest([str(src)], store, extractor=extractor)
+        elapsed = time.perf_counter() - t
+        store.close()
+        return elapsed, stats
+
+    # The three are timed in turn, round after round, and the medians and per-round ratios reported:
+    # on a shared machine the speed drifts within a minute, and a ratio taken within one round holds.
+    bare_t, ext_t, store_t = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "bench.jsonl"
-        import json
-
         with src.open("w", encoding="utf-8") as f:
             for d in docs:
                 f.write(json.dumps({"id": d.id, "text": d.text, "published": d.published.isoformat()}) + "\n")
-        store = open_store(f"sqlite:///{tmp}/bench.db")
-        t = time.perf_counter()
-        stats = ingest([str(src)], store, extractor=extractor)
-        store_s = time.perf_counter() - t
-        store.close()
+        for r in range(args.rounds):
+            b = time_bare()
+            e, n_records = time_extract()
+            s, stats = time_store(src, tmp, r)
+            bare_t.append(b)
+            ext_t.append(e)
+            store_t.append(s)
+            print(f"  round {r + 1}: bare {b:.2f} s, extract {e:.2f} s, extract + store {s:.2f} s")
+    b, e, s = median(bare_t), median(ext_t), median(store_t)
+    ext_ratio = median(bt / et for bt, et in zip(bare_t, ext_t, strict=True))
+    store_ratio = median(bt / st for bt, st in zip(bare_t, store_t, strict=True))
+    print(f"bare spaCy nlp.pipe:   {n_words / b:9,.0f} words/s  {len(docs) / b:7.1f} articles/s")
     print(
-        f"extract + store:       {n_words / store_s:9,.0f} words/s  {len(docs) / store_s:7.1f} articles/s"
-        f"  ({stats.events} events, {stats.claims} claims)  ratio to bare spaCy {bare_s / store_s:.2f}"
+        f"extract:               {n_words / e:9,.0f} words/s  {len(docs) / e:7.1f} articles/s"
+        f"  ({n_records} records)  ratio to bare spaCy {ext_ratio:.2f}"
+    )
+    print(
+        f"extract + store:       {n_words / s:9,.0f} words/s  {len(docs) / s:7.1f} articles/s"
+        f"  ({stats.events} events, {stats.claims} claims)  ratio to bare spaCy {store_ratio:.2f}"
     )
     print(f"peak RSS: {rss_mb():,.0f} MB")
 
@@ -114,9 +136,15 @@ def main() -> None:
         one = Path(tmp) / "one.md"
         one.write_text(f"---\npublished: 2021-07-10\n---\n{docs[0].text}\n", encoding="utf-8")
         exe = ROOT / ".venv" / "bin" / "frontlines"
-        t = time.perf_counter()
-        subprocess.run([str(exe), "extract", str(one)], check=True, capture_output=True)
-        print(f"cold `frontlines extract` of one article: {time.perf_counter() - t:.2f} s")
+        cold = []
+        for _ in range(args.rounds):
+            t = time.perf_counter()
+            subprocess.run([str(exe), "extract", str(one)], check=True, capture_output=True)
+            cold.append(time.perf_counter() - t)
+        print(
+            f"cold `frontlines extract` of one article: median {median(cold):.2f} s "
+            f"(min {min(cold):.2f}, max {max(cold):.2f}, {len(cold)} runs)"
+        )
 
 
 if __name__ == "__main__":

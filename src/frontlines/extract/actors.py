@@ -27,7 +27,7 @@ from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
 from frontlines.extract.mentions import Actor, ActorMention
-from frontlines.nlp import doc_text, pattern_tokenizer
+from frontlines.nlp import doc_text, pattern_tokenizer, token_table
 from frontlines.resources import load_yaml
 
 __all__ = ["ActorResolver", "find_actors", "get_resolver", "main_actor", "state_forces"]
@@ -383,10 +383,10 @@ class ActorResolver:
         return result
 
     def _head_tokens(self, doclike: Doc | Span) -> Iterable[Token]:
-        for t in doclike:
-            h = t.lower_
+        doc, lo, hi = _bounds(doclike)
+        for i, h in enumerate(token_table(doc).lower[lo:hi], lo):
             if self._is_head_word(h) or h in self._anaphoric:
-                yield t
+                yield doc[i]
 
     def find(
         self,
@@ -426,7 +426,8 @@ class ActorResolver:
         if roles:
             # A role needs one of its verbs or nouns in the span; most sentences have none, so the
             # per-token walk of each role is skipped for them.
-            words = {t.lower_ for t in doclike} | {t.lemma_.lower() for t in doclike}
+            table = token_table(doc)
+            words = {*table.lower[lo : lo + len(doclike)], *table.lemma[lo : lo + len(doclike)]}
             roles = [(cls, role) for cls, role in roles if not words.isdisjoint(self._role_words[cls])]
         for cls, role in roles:
             crowd = self._crowd(cls, country)
@@ -479,9 +480,12 @@ class ActorResolver:
         ("tribesmen") are an unidentified one. A group noun that only describes another noun
         ("a Rajput caste family") is not a militia.
         """
-        doc = doclike.doc if isinstance(doclike, Span) else doclike
+        doc, lo, hi = _bounds(doclike)
         out: list[tuple[int, int, Actor]] = []
-        for t in doclike:
+        for i, word in enumerate(token_table(doc).lower[lo:hi], lo):
+            if word not in self._identity_nouns and word not in self._ethnic_nouns:
+                continue
+            t = doc[i]
             kind = self._identity_nouns.get(t.lower_)
             if kind is None and t.lower_ in self._ethnic_nouns:
                 # "Tiv militias": a capitalised name that is no country or demonym names an ethnic militia.
@@ -532,12 +536,16 @@ class ActorResolver:
         With `crowd` given, only subjects headed by a crowd word count ("villagers pelted stones", not
         "soldiers burned the village"). Returns (start, end, is_subject) token offsets.
         """
-        doc = doclike.doc if isinstance(doclike, Span) else doclike
+        doc, lo, hi = _bounds(doclike)
         out: list[tuple[int, int, bool]] = []
         nominal: dict[int, tuple[int, int]] = {}  # sentence start -> first role noun
         with_subject: set[int] = set()
-        for t in doclike:
-            lemma = t.lemma_.lower()
+        table = token_table(doc)
+        for i in range(lo, hi):
+            lemma, lower = table.lemma[i], table.lower[i]
+            if not (lemma in verbs or lemma in light_verbs or lower in light_verbs or lower in nouns):
+                continue  # none of the branches below can hold
+            t = doc[i]
             is_verb = t.pos_ in ("VERB", "AUX")
             light = (
                 is_verb
@@ -620,6 +628,13 @@ class ActorResolver:
 
 def _within(on: date, start: date | None, end: date | None) -> bool:
     return (start is None or start <= on) and (end is None or on <= end)
+
+
+def _bounds(doclike: Doc | Span) -> tuple[Doc, int, int]:
+    """The Doc and the token range a Doc or Span covers."""
+    if isinstance(doclike, Span):
+        return doclike.doc, doclike.start, doclike.end
+    return doclike, 0, len(doclike)
 
 
 def _doc_span(span: Span, start: int, end: int) -> Span:

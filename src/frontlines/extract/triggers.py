@@ -53,7 +53,7 @@ from spacy.tokens import Doc, Span, Token
 
 from frontlines.acled import PRECEDENCE, SUB_EVENT_TYPES
 from frontlines.extract.mentions import Trigger
-from frontlines.nlp import doc_text
+from frontlines.nlp import doc_text, token_table
 from frontlines.resources import load_yaml
 
 # Dependency labels that open a new clause: a trigger's clause is the nearest such ancestor.
@@ -190,8 +190,12 @@ def _lexicon() -> _Lexicon:
 
 def _forms(tok: Token) -> tuple[str, ...]:
     """Lemma, lower-case form and naive de-inflections (the small model mis-lemmatises "raped", "bases")."""
-    lower = tok.lower_
-    out = [tok.lemma_.lower(), lower]
+    return _word_forms(tok.lower_, tok.lemma_.lower())
+
+
+@lru_cache(maxsize=65536)
+def _word_forms(lower: str, lemma: str) -> tuple[str, ...]:
+    out = [lemma, lower]
     if len(lower) > 4:
         if lower.endswith("es"):
             out += [lower[:-1], lower[:-2]]
@@ -200,6 +204,11 @@ def _forms(tok: Token) -> tuple[str, ...]:
         elif lower.endswith("ed"):
             out += [lower[:-1], lower[:-2]]
     return tuple(out)
+
+
+def _span_forms(span: Span) -> list[tuple[str, ...]]:
+    table = token_table(span.doc)
+    return list(map(_word_forms, table.lower[span.start : span.end], table.lemma[span.start : span.end]))
 
 
 def _tok_matches(tok: Token, word: str) -> bool:
@@ -237,10 +246,14 @@ def _past_dateline(subj: Token, verb: Token) -> Token:
     )
     if dash is None:
         return subj
-    # The chunks of the stretch between dash and verb only: `doc.noun_chunks` walks the whole document.
-    for chunk in doc[dash.i + 1 : verb.i].noun_chunks if doc.has_annotation("DEP") else []:
-        if dash.i < chunk.start and chunk.end <= verb.i:
-            return chunk.root
+    # The language's chunker run on the stretch between dash and verb only: `Span.noun_chunks` walks
+    # every chunk of the whole document and filters them, once per verb.
+    chunker = doc.noun_chunks_iterator
+    if chunker is None or not doc.has_annotation("DEP"):
+        return subj
+    for start, end, _ in chunker(doc[dash.i + 1 : verb.i]):
+        if dash.i < start and end <= verb.i:
+            return Span(doc, start, end).root
     return subj
 
 
@@ -392,13 +405,12 @@ def _in_class(tok: Token | None, name: str, lex: _Lexicon) -> bool:
 
 
 def _sent_text(sent: Span) -> tuple[set[str], str]:
+    table = token_table(sent.doc)
     lemmas: set[str] = set()
-    seq: list[str] = []
-    for t in sent:
-        lemmas.update(_forms(t))
-        seq.append(t.lemma_.lower())
-    joined = " " + " ".join(seq) + " "
-    lower_joined = " " + " ".join(t.lower_ for t in sent) + " "
+    for forms in _span_forms(sent):
+        lemmas.update(forms)
+    joined = " " + " ".join(table.lemma[sent.start : sent.end]) + " "
+    lower_joined = " " + " ".join(table.lower[sent.start : sent.end]) + " "
     return lemmas, joined + "|" + lower_joined
 
 
@@ -411,37 +423,43 @@ def _has_cue(name: str, lex: _Lexicon, sent_words: set[str], sent_str: str) -> b
 def _match(span: Span, lex: _Lexicon) -> list[_Cand]:
     cands: list[_Cand] = []
     covered: set[int] = set()
-    toks = list(span)
-    n = len(toks)
+    doc, lo, n = span.doc, span.start, len(span)
+    ent_type = token_table(doc).ent_type
+    forms = _span_forms(span)
+    # A word inside a date is no trigger: "In March, ..." is a month, not a demonstration.
+    dated = [ent_type[lo + i] in ("DATE", "TIME") for i in range(n)]
     # Phrases first, longest first; tokens they cover are not matched again as single words.
-    for i, tok in enumerate(toks):
-        if tok.i in covered or tok.ent_type_ in ("DATE", "TIME"):
+    for i in range(n):
+        if lo + i in covered or dated[i]:
             continue
-        options = [o for f in dict.fromkeys(_forms(tok)) for o in lex.phrases.get(f, [])]
+        options = [o for f in dict.fromkeys(forms[i]) for o in lex.phrases.get(f, [])]
+        if not options:
+            continue
         options.sort(key=lambda pe: -len(pe[0]))
         best_len = 0
         for seq, entry in options:
             k = len(seq)
             if i + k > n or (best_len and k < best_len):
                 continue
-            if all(_tok_matches(toks[i + j], seq[j]) for j in range(k)):
-                group = toks[i : i + k]
-                sp = span.doc[group[0].i : group[-1].i + 1]
-                cands.append(_Cand(tokens=group, root=sp.root, entry=entry))
+            if all(seq[j] in forms[i + j] for j in range(k)):
+                sp = doc[lo + i : lo + i + k]
+                cands.append(_Cand(tokens=list(sp), root=sp.root, entry=entry))
                 best_len = k
         if best_len:
-            covered.update(t.i for t in toks[i : i + best_len])
-    for tok in toks:
-        # A word inside a date is no trigger: "In March, ..." is a month, not a demonstration.
-        if tok.i in covered or tok.ent_type_ in ("DATE", "TIME"):
+            covered.update(range(lo + i, lo + i + best_len))
+    for i in range(n):
+        if lo + i in covered or dated[i]:
             continue
         entries: list[_Entry] = []
         seen: set[int] = set()
-        for f in _forms(tok):
+        for f in forms[i]:
             for e in lex.words.get(f, []):
                 if id(e) not in seen:
                     seen.add(id(e))
                     entries.append(e)
+        if not entries:
+            continue
+        tok = doc[lo + i]
         for entry in entries:
             if entry.pos is not None:
                 pos = "VERB" if _is_verb(tok) else tok.pos_

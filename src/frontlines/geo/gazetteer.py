@@ -90,12 +90,14 @@ _KIND_SCORE = {
 _AFG_ADMIN2_SCORE = 5.0  # Afghan news reports by district: a district beats a same-named hamlet
 
 
+@lru_cache(maxsize=65536)  # pure; the same names are folded over and over while resolving places
 def fold(text: str) -> str:
     """ASCII display form: strip diacritics and transliteration apostrophes ("Kandahār" -> "Kandahar")."""
     text = unicodedata.normalize("NFKD", text).translate(_APOSTROPHES).translate(_EXTRA_FOLD)
     return "".join(c for c in text if not unicodedata.combining(c)).strip()
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     """Index key: folded, lower case, particles unified, spaces and punctuation removed.
 
