@@ -583,3 +583,16 @@ def test_a_total_over_several_days_is_shared_per_day(nlp) -> None:
 
     text = "Four villagers were killed across three days of clashes."
     assert events_sharing(next(nlp(text).sents), text) == 3
+
+
+def test_outcome_cue_check_reads_whole_sentences(nlp) -> None:
+    from frontlines.extract.numbers import _may_state_outcome
+
+    doc = nlp("Five hundred people gathered in the square. The toll rose to 12. Two men lost their lives.")
+    first, second, third = list(doc.sents)
+    assert not _may_state_outcome(doc, first.start, first.end)
+    assert _may_state_outcome(doc, second.start, second.end)
+    # A sub-span without the cue word is checked against its whole sentence ("lost ... lives").
+    assert _may_state_outcome(doc, third.start, third.start + 2)
+    assert find_casualties(first) == []
+    assert [(m.quantity.value, m.outcome) for m in find_casualties(third)] == [(2, "killed")]

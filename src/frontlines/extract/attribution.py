@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span, Token
 
 from frontlines.extract.actors import ARMED, NONSTATE_ARMED, find_actors
 from frontlines.extract.mentions import Actor, ActorMention, Attribution
-from frontlines.nlp import doc_text
+from frontlines.nlp import doc_text, span_text
 
 __all__ = ["certainty_of", "find_attribution", "is_hedged"]
 
@@ -118,7 +118,7 @@ _HEDGE_RE = re.compile(
 
 def is_hedged(span: Doc | Span | str) -> bool:
     """True when the text hedges the event itself ("may have", "possibly", "it was not clear whether")."""
-    text = span if isinstance(span, str) else span.text
+    text = span if isinstance(span, str) else span_text(span)
     return bool(_HEDGE_RE.search(text))
 
 
@@ -264,7 +264,7 @@ def certainty_of(
     sent = span[:] if isinstance(span, Doc) else span
     if _denied(sent) or _denied(context):
         return "disputed"
-    if _CLAIM_RE.search(sent.text):
+    if _CLAIM_RE.search(span_text(sent)):
         return "claimed"
     if speaker_actor is not None and speaker_actor.inter in ARMED and mentions is not None:
         if _party_claim(sent, speaker_actor, mentions, cue):

@@ -49,7 +49,7 @@ from spacy.tokens import Span
 
 from frontlines.extract.dates import resolve as resolve_date
 from frontlines.extract.numbers import parse_quantity
-from frontlines.nlp import ents_in
+from frontlines.nlp import ents_in, span_text
 from frontlines.records import Claim, Document, Evidence, stable_id
 from frontlines.resources import load_yaml
 
@@ -419,7 +419,7 @@ def _attributions(span: Span, lex: _Lexicon, main_actor: str | None) -> list[_At
         a, b = rng
         s = toks[a].idx - base
         e = (extra_end if extra_end is not None else toks[b - 1].idx + len(toks[b - 1])) - base
-        name, kind = _claimant_name(span.text[s:e], lex, main_actor)
+        name, kind = _claimant_name(span_text(span)[s:e], lex, main_actor)
         out.append(_Attribution(s, e, anchor_tok.idx - base, name, kind))
 
     for i, tok in enumerate(toks):
@@ -439,7 +439,7 @@ def _attributions(span: Span, lex: _Lexicon, main_actor: str | None) -> list[_At
                 if toks[j].pos_ in ("PUNCT", "VERB"):
                     break
         elif low in lex.speech:
-            after = span.text[tok.idx + len(tok) - base :]
+            after = span_text(span)[tok.idx + len(tok) - base :]
             if low == "put" and not re.match(
                 r"\s+" + _REF_NOUNS + r"(?:\s+of\s+(?:[\w-]+\s+){0,3}?[\w-]+)?\s+at\b", after, re.I
             ):
@@ -904,7 +904,7 @@ def _sentence_claims(span: Span, ctx: _Context, lex: _Lexicon, *, inherit: bool)
     key = (span.start, span.end, inherit, ctx.doc.id, ctx.published, ctx.main_actor_name, ctx.country)
     if key in cache:
         return cache[key]
-    text = span.text
+    text = span_text(span)
     figs = _figures(text, lex)
     claims: list[Claim] = []
     if figs:
@@ -921,7 +921,7 @@ def _sentence_claims(span: Span, ctx: _Context, lex: _Lexicon, *, inherit: bool)
 
 
 def _build(span: Span, drafts: list[_Draft], ctx: _Context, lex: _Lexicon) -> list[Claim]:
-    text = span.text
+    text = span_text(span)
     base = span.start_char
     doc = ctx.doc
     attributions = _attributions(span, lex, ctx.main_actor_name)

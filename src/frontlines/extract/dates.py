@@ -31,7 +31,7 @@ from functools import lru_cache
 from text_to_num import text2num
 
 from frontlines.extract.mentions import DateMention, DateWindow
-from frontlines.nlp import doc_text, ents_in
+from frontlines.nlp import doc_text, ents_in, span_text
 
 # A window ending this long before publication is background, not a reported event (about two months:
 # monthly casualty totals for the previous month stay in, last spring's battles do not).
@@ -553,14 +553,14 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
     text = doc_text(doc)
     out: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    span_text = span.text
-    for m in _RANGE_FIND.finditer(span_text):
+    stext = span_text(span)
+    for m in _RANGE_FIND.finditer(stext):
         w = resolve(m.group(0), published)
         if w is not None:
             start, end = base + m.start(), base + m.end()
             out.append(DateMention(start, end, m.group(0), w, is_historical(m.group(0), published)))
             taken.append((start, end))
-    for m in _ABS_FIND.finditer(span_text):
+    for m in _ABS_FIND.finditer(stext):
         if any(base + m.start() < b and a < base + m.end() for a, b in taken):
             continue
         w = resolve(m.group(0), published)
@@ -593,7 +593,7 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
         if found is not None:
             out.append(found)
             taken.append((found.start, found.end))
-    for m in _FIND.finditer(span_text):
+    for m in _FIND.finditer(stext):
         start, end = base + m.start(), base + m.end()
         if any(start < b and a < end for a, b in taken):
             continue

@@ -26,7 +26,7 @@ from text_to_num import text2num
 
 from frontlines.acled import VAGUE_FATALITIES
 from frontlines.extract.mentions import CasualtyMention, Quantity
-from frontlines.nlp import doc_text
+from frontlines.nlp import doc_text, span_text, token_table
 from frontlines.resources import load_yaml
 
 MAX_VALUE = 10_000_000  # anything larger is not a count of people in a report
@@ -61,6 +61,12 @@ def _lexicon() -> dict:
     death |= {k for k, v in lex["outcome_nouns"].items() if v == "killed"}
     death |= {k for k, v in lex["of_outcome_heads"].items() if v == "killed"}
     lex["death_words"] = frozenset(death | {"death", "dead", "fatally", "himself", "herself"})
+    # Every word an outcome can be read from (`_outcome_of`, `_verb_outcome`, the reflexive and
+    # possessive readings): a sentence with none of them has no casualty figure to parse.
+    cues = set(lex["outcome_verbs"]) | set(lex["outcome_adjectives"]) | set(lex["outcome_nouns"])
+    cues |= set(lex["of_outcome_heads"])
+    lex["outcome_cues"] = frozenset(cues | {"toll", "lose", "death", "dead", "fatally", "mortally", "himself",
+                                            "herself"})  # fmt: skip
     return lex
 
 
@@ -555,6 +561,8 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
     hi = span.end if hasattr(span, "end") else len(doc)
     text = doc_text(doc)
     out: list[CasualtyMention] = []
+    if hi > lo and not _may_state_outcome(doc, lo, hi):
+        return _coded_figures(text, doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1]))
     seen_nouns: set[int] = set()
     used: set[int] = set()
     for t in doc[lo:hi]:
@@ -637,6 +645,15 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
 # A coder's note stating the figure used for an unknown toll ("Unknown fatalities coded as 10.", as ACLED's
 # notes write it): that is the figure, stated in the text.
 _CODED = re.compile(r"\bfatalities\s+(?:were\s+|was\s+|are\s+)?coded\s+as\s+(\d{1,4})\b", re.I)
+
+
+def _may_state_outcome(doc, lo: int, hi: int) -> bool:
+    """Whether the sentences around tokens lo..hi hold a word an outcome can be read from. The parse
+    links words within a sentence, so the whole sentences are checked, not only the span."""
+    start, end = doc[lo].sent.start, doc[hi - 1].sent.end
+    table = token_table(doc)
+    cues = _lexicon()["outcome_cues"]
+    return not (cues.isdisjoint(table.lower[start:end]) and cues.isdisjoint(table.lemma[start:end]))
 
 
 def _coded_figures(text: str, start: int, end: int) -> list[CasualtyMention]:
@@ -841,7 +858,7 @@ def refers_back(span) -> bool:
 
 def names_other_event(span) -> bool:
     """Whether a sentence marks its tally as another event's ("in a separate attack", "a similar blast")."""
-    return bool(_lexicon()["other_event"].search(span.text.lower()))
+    return bool(_lexicon()["other_event"].search(span_text(span).lower()))
 
 
 def adds_to_earlier(span) -> bool:
@@ -877,7 +894,7 @@ def events_sharing(span, text: str) -> int:
     days of clashes", "across the clashes" in a report that says it was "one of three related attacks");
     1 when it is one event's. ACLED splits such a total evenly (per day, or per event)."""
     nouns = _lexicon()["anaphoric_nouns"] | {"incidents", "bombings", "raids", "ambushes", "events", "days"}
-    m = _SPREAD.search(span.text)
+    m = _SPREAD.search(span_text(span))
     if m and (n := _event_count(m.group(1).lower())):
         return n  # "coded as 10 and spread between 2 locations"
     for t in span:

@@ -38,7 +38,7 @@ from frontlines.extract.mentions import (
     SentenceContext,
     Trigger,
 )
-from frontlines.nlp import doc_text
+from frontlines.nlp import doc_text, span_text
 from frontlines.records import Claim, Document, Event, Evidence, Record, stable_id
 
 EXTRACTOR_VERSION = f"{__version__}+rules.1"
@@ -411,7 +411,7 @@ class Extractor:
             sub == "Attack"
             and actor2 is not None
             and actor2.inter in _ARMED_INTERS
-            and not _OFF_DUTY.search(f.sent.text)
+            and not _OFF_DUTY.search(span_text(f.sent))
         ):
             sub = "Armed clash"
         # ACLED territory rules: who captured decides the sub-type; a hold of a day or less is a clash.
@@ -544,7 +544,7 @@ class Extractor:
                 attribution=attribution,
                 certainty=certainty,  # type: ignore[arg-type]
                 confidence=round(confidence, 3),
-                notes=f.sent.text.strip(),
+                notes=span_text(f.sent).strip(),
                 evidence=[
                     *evidence,
                     Evidence.of(

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from frontlines.extract.actors import get_resolver
 from frontlines.extract.mentions import Place, PlaceMention, SentenceContext
 from frontlines.geo.gazetteer import Gazetteer, fold, get_gazetteer, name_key, split_kind_suffix
-from frontlines.nlp import doc_text, ents_in
+from frontlines.nlp import doc_text, ents_in, span_text
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _SUFFIX_WORDS = {
@@ -981,7 +981,7 @@ def _police_districts(
     span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer, last_city: Place | None, found: list[PlaceMention]
 ) -> list[PlaceMention]:
     """ "the city's Seventh Police District" -> "<city> - PD7" (ACLED splits big cities this way)."""
-    text = span.text
+    text = span_text(span)
     if "district" not in text.lower() and "pd" not in text.lower():
         return []
     from text_to_num import alpha2digit

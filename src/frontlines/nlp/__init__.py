@@ -212,5 +212,12 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def span_text(span: Span | Doc) -> str:
+    """`span.text` sliced from the cached document text (spaCy re-joins the tokens on every access)."""
+    if not isinstance(span, Span):
+        return doc_text(span)
+    return doc_text(span.doc)[span.start_char : span.end_char]
+
+
 def model_name(nlp: Language) -> str:
     return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
