@@ -320,3 +320,21 @@ def test_arrests_at_a_protest_told_in_the_next_sentence_make_it_a_protest_with_i
     )
     assert e.sub_event_type == "Protest with intervention"
     assert e.inter2 == "State forces"
+
+
+def test_a_shootout_with_no_side_named_is_an_unidentified_armed_group(extract) -> None:
+    (event,) = extract("On Tuesday, residents reported that a shoot-out took place in Kunduz city overnight.")
+    assert event.sub_event_type == "Armed clash"
+    assert event.actor1 == "Unidentified Armed Group (Afghanistan)"
+    assert any("actor1" in e.fields and e.text == "shoot-out" for e in event.evidence)
+
+
+def test_named_sides_or_counted_shots_get_no_unidentified_group(extract) -> None:
+    # Sides the actor dictionary does not know are named all the same: no "unidentified" group.
+    events = extract(
+        "On Tuesday, clashes broke out between the Tiger Brigade and the Lions Battalion in Kunduz."
+    )
+    assert [e.actor1 for e in events] == [None]
+    # A monitor's count of shots names no fight.
+    events = extract("On Tuesday, monitors recorded 40 shots of small-arms fire near Kunduz city.")
+    assert all(e.actor1 is None for e in events)

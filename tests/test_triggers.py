@@ -511,6 +511,9 @@ def test_who_clashes_decides_between_mob_and_battle(nlp) -> None:
     assert classify_text("Two groups of villagers clashed over grazing land.", nlp) == "Mob violence"
     assert classify_text("A unit of police clashed with soldiers at a roadblock.", nlp) == "Armed clash"
     assert classify_text("Militia members clashed with police in the port.", nlp) == "Armed clash"
+    # Members of an armed unit ("... Brigade") fighting each other are armed sides, not a mob.
+    text = "Fighting broke out between members of the Tiger Brigade and the Lions Battalion near the bridge."
+    assert classify_text(text, nlp) == "Armed clash"
 
 
 def test_destroying_drug_crops_and_labs_is_property_destruction(nlp) -> None:

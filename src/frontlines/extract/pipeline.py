@@ -448,6 +448,20 @@ class Extractor:
             # unidentified armed group (its evidence is the trigger itself).
             actor1 = actors_mod.get_resolver().unidentified(ctx.country)
             unidentified = True
+        elif (
+            actor1 is None
+            and actor2 is None
+            and ctx.country
+            and sub == "Armed clash"
+            and _FIREFIGHT.search(trig.text)
+            and not _SIDES_NAMED.match(document.text, trig.end)
+        ):
+            # "a shoot-out took place in ...": the word itself says armed men fought; with no side named,
+            # ACLED codes an unidentified armed group. Monitors' counts of shots and explosions name no
+            # fight, and stay without an actor; nor do "clashes between X and Y" whose sides the actor
+            # dictionary does not know.
+            actor1 = actors_mod.get_resolver().unidentified(ctx.country)
+            unidentified = True
         if place_inherited and a1 is None and a2 is None:
             # A trigger with neither its own place nor any side named is too thin to be an event
             # ("... the arrest is an attack on the press", two sentences after a protest).
@@ -1052,6 +1066,11 @@ def _fought_for(e: Event) -> Event:
     return e
 
 
+_FIREFIGHT = re.compile(
+    r"(?i)\b(?:shoot[- ]?outs?|gun[- ]?fights?|gun battles?|fire[- ]?fights?|exchanges? of fire|clash(?:es)?|"
+    r"skirmish(?:es)?)\b"
+)
+_SIDES_NAMED = re.compile(r"[^.;]{0,30}\bbetween\b")
 _CROWD_INTERS = {None, "Protesters", "Rioters", "Civilians"}
 
 
