@@ -338,3 +338,71 @@ def test_named_sides_or_counted_shots_get_no_unidentified_group(extract) -> None
     # A monitor's count of shots names no fight.
     events = extract("On Tuesday, monitors recorded 40 shots of small-arms fire near Kunduz city.")
     assert all(e.actor1 is None for e in events)
+
+
+def test_seizing_a_measure_of_goods_is_property_not_territory(extract) -> None:
+    events = extract(
+        "On Tuesday, border police seized two tonnes of hashish hidden in a truck near Herat city."
+    )
+    assert [e.sub_event_type for e in events] == ["Looting/property destruction"]
+
+
+def test_a_name_with_a_lower_case_particle_is_one_unit_of_the_chain(extract) -> None:
+    (event,) = extract(
+        "On 4 May 2020, in Dourados, Mato Grosso do Sul, police clashed with smugglers.", date(2020, 5, 6)
+    )
+    assert (event.location, event.admin1) == ("Dourados", "Mato Grosso do Sul")
+
+
+def test_a_province_named_like_its_capital_is_no_second_place(extract) -> None:
+    # "Rio de Janeiro" after the town is the town's state, though the gazetteer reads it as the city.
+    events = extract(
+        "On 4 May 2020, in Nova Iguacu, Rio de Janeiro, police clashed with gunmen.", date(2020, 5, 6)
+    )
+    assert [(e.location, e.admin1) for e in events] == [("Nova Iguacu", "Rio de Janeiro")]
+
+
+def test_grievances_in_a_protest_are_not_captures(extract) -> None:
+    events = extract(
+        "On Monday, villagers held a protest in Kunduz city against occupation of their farmland by powerful people."
+    )
+    assert [e.sub_event_type for e in events] == ["Peaceful protest"]
+
+
+def test_taking_people_back_is_not_retaking_ground(extract) -> None:
+    events = extract("On Monday, the army sent buses to take back stranded soldiers from Herat city.")
+    assert "Government regains territory" not in [e.sub_event_type for e in events]
+
+
+def test_a_date_in_a_clause_on_a_name_dates_the_name_not_the_event(extract) -> None:
+    events = extract(
+        "On Monday, employees of the Herat Cement Company, which shut down three years ago, held a protest "
+        "in Herat city against unpaid wages."
+    )
+    assert [(e.sub_event_type, e.event_date) for e in events] == [("Peaceful protest", "2021-07-05")]
+
+
+def test_a_note_on_the_opening_date_keeps_it_the_events_date(extract) -> None:
+    from frontlines.extract.mentions import DateMention
+    from frontlines.extract.pipeline import _opens_sentence
+    from frontlines.nlp import load_nlp
+
+    events = extract(
+        "Around 3 July 2021 (as reported), in the old city of Herat, shopkeepers protested over new taxes.",
+        date(2021, 7, 10),
+    )
+    assert [e.event_date for e in events] == ["2021-07-03"]
+    # However the parser hangs "3 July 2021", a date set off at the head of the sentence with a note in
+    # brackets dates the clause.
+    for text in (
+        "Around 3 July 2021 (as reported), in Herat, shopkeepers protested.",
+        "Around 3 July 2021 (week of), in Herat, shopkeepers protested.",
+    ):
+        doc = load_nlp()(text)
+        start = text.index("3 July")
+        assert _opens_sentence(DateMention(start, start + 11, "3 July 2021", None), doc)
+
+
+def test_hyphenated_recapture_is_a_retaking(extract) -> None:
+    events = extract("On Friday, Afghan commandos re-captured Khanabad district of Kunduz province.")
+    assert "Government regains territory" in [e.sub_event_type for e in events]

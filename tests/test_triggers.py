@@ -630,3 +630,11 @@ def test_the_attack_told_again_is_no_new_trigger(nlp) -> None:
     )
     assert "attack" not in [t.text for t in trigs]
     assert classify_text("The attack on the checkpoint killed four soldiers.", nlp) == "Armed clash"
+
+
+def test_building_defences_is_a_change_to_group_activity(nlp) -> None:
+    text = "Government troops built new fortifications along the river south of the city."
+    assert classify_text(text, nlp) == "Change to group/activity"
+    assert (
+        classify_text("Militants dug trenches around the district centre.", nlp) == "Change to group/activity"
+    )

@@ -38,6 +38,7 @@ from frontlines.extract.mentions import (
     SentenceContext,
     Trigger,
 )
+from frontlines.geo.gazetteer import name_key
 from frontlines.nlp import doc_text, span_text
 from frontlines.records import Claim, Document, Event, Evidence, Record, stable_id
 
@@ -313,7 +314,7 @@ class Extractor:
             places.append(chosen)
             places.extend(_conjoined_places(chosen, candidates, doc))
             places.extend(p for p in _listed_places(chosen, candidates, doc) if p not in places)
-            places = _most_specific(places)
+            places = _most_specific(_without_chain_units(places, doc))
         elif last_place is not None and last_place[0] == para:
             places.append(last_place[1])
             place_inherited = True
@@ -683,6 +684,30 @@ def _listed_places(chosen: PlaceMention, candidates: list[PlaceMention], doc: Do
     return [m for m in run if m is not chosen and id(m) not in units]
 
 
+def _without_chain_units(places: list[PlaceMention], doc: Doc) -> list[PlaceMention]:
+    """Drops a place written right after another, after a comma, that names that one's province or
+    district ("Duque de Caxias, Rio de Janeiro"): the parse may coordinate the two as a list."""
+    text = doc_text(doc)
+    ordered = sorted(places, key=lambda p: p.start)
+    units = {
+        id(m)
+        for a, m in zip(ordered, ordered[1:], strict=False)
+        if re.fullmatch(r"\s*,\s*", text[a.end : m.start]) and _names_unit_of(m, a)
+    }
+    return [p for p in places if id(p) not in units]
+
+
+def _names_unit_of(unit: PlaceMention, item: PlaceMention) -> bool:
+    """ "Duque de Caxias, Rio de Janeiro": the second name is the first's province or district (the
+    gazetteer may have read it as the namesake city), so it is no item of a list."""
+    if unit.place is None or item.place is None or unit.place.iso3 != item.place.iso3:
+        return False
+    key = name_key(unit.place.name)
+    return key in (name_key(item.place.admin1 or ""), name_key(item.place.admin2 or "")) and key != name_key(
+        item.place.name
+    )
+
+
 def _contains(outer: Place, inner: Place) -> bool:
     """Is `inner` within `outer` ("Fourth Police District, Ghazni City, Ghazni": one place, three levels)?"""
     if outer is inner or outer.iso3 != inner.iso3:
@@ -770,7 +795,14 @@ _TIME_NOUNS = set("morning afternoon evening night dawn midnight noon day week w
 def _opens_sentence(d: DateMention, doc: Doc) -> bool:
     """A date set off at the head of its sentence ("On 7 May 2020, ...", "Around 5 May, ...")."""
     span = doc.char_span(d.start, d.end, alignment_mode="expand")
-    if span is None or span.end >= len(doc) or doc[span.end].text != ",":
+    if span is None or span.end >= len(doc):
+        return False
+    after = span.end
+    if doc[after].text == "(":
+        # "Around 6 May 2020 (as reported), ...", "(week of)": a note on the date before the comma.
+        close = next((t.i for t in doc[after : min(len(doc), after + 6)] if t.text == ")"), None)
+        after = close + 1 if close is not None else after
+    if after >= len(doc) or doc[after].text != ",":
         return False
     before = doc[span.sent.start : span.start]
     return len(before) <= 1 and all(t.pos_ in ("ADP", "ADV", "SCONJ") for t in before)
@@ -790,7 +822,14 @@ def _dates_other_noun(d: DateMention, trig: Trigger, doc: Doc) -> bool:
             lo, hi = anc.left_edge.idx, anc.right_edge.idx + len(anc.right_edge)
             # Not when it is set off by a comma ("the attack in X, which began on Monday, ..."): such a
             # clause often hangs on the nearest noun but tells of the event.
-            aside = anc.left_edge.i > 0 and doc[anc.left_edge.i - 1].text == ","
+            # A clause on a name is about that name ("workers of X Company, which closed down a few
+            # years ago, held a protest"), commas or not.
+            aside = (
+                anc.left_edge.i > 0
+                and doc[anc.left_edge.i - 1].text == ","
+                and anc.head.pos_ != "PROPN"
+                and anc.head.ent_type_ not in ("ORG", "PERSON", "GPE", "NORP", "FAC", "LOC")
+            )
             if not aside and not (lo <= trig.start < hi):
                 return True
             break

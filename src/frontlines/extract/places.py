@@ -262,10 +262,7 @@ def _is_link(tok: Token) -> bool:
 def _unit_after(doc: Doc, i: int, stop: int, gaz: Gazetteer, iso3: str | None) -> tuple[Place | None, int]:
     """The admin unit named by the capitalised words starting at token `i` ("Kapisa", "UP",
     "Amambay department"), and the token after it."""
-    j, words = i, 0
-    while j < stop and words < 4 and (doc[j].text[:1].isupper() or (j > i and doc[j].text == "-")):
-        words += doc[j].text != "-"
-        j += 1
+    j = _name_end(doc, i, stop)
     if j == i:
         return None, i
     end = j + 1 if j < len(doc) and doc[j].lower_ in _SUFFIX_WORDS else j
@@ -320,14 +317,40 @@ def _segments(doc: Doc, i: int, stop: int) -> tuple[list[tuple[int, int]], int |
             break
         if _is_country_token(t):
             return segs, i
-        j, words = i, 0
-        while j < stop and words < 4 and (doc[j].text[:1].isupper() or (j > i and doc[j].text == "-")):
-            words += doc[j].text != "-"
-            j += 1
+        j = _name_end(doc, i, stop)
         end = j + 1 if j < len(doc) and doc[j].lower_ in _SUFFIX_WORDS else j
         segs.append((i, end))
         i = end
     return segs, None
+
+
+# Lower-case particles inside a name: "Mato Grosso do Sul", "Lanao del Sur", "Rio de Janeiro".
+_NAME_PARTICLES = frozenset("do da dos das de del della di du des la el al".split())
+
+
+def _name_end(doc: Doc, i: int, stop: int) -> int:
+    """The token after the capitalised name starting at `i`: up to four capitalised words, with hyphens
+    and lower-case particles between them."""
+    j, words = i, 0
+    while j < stop and words < 4:
+        text = doc[j].text
+        if text[:1].isupper():
+            words += 1
+        elif not (
+            j > i
+            and (
+                text == "-"
+                or (
+                    text in _NAME_PARTICLES
+                    and j + 1 < stop
+                    and doc[j + 1].text[:1].isupper()
+                    and doc[j - 1].text[:1].isupper()
+                )
+            )
+        ):
+            break
+        j += 1
+    return j
 
 
 def _glued_after_hyphen(doc: Doc, i: int) -> bool:

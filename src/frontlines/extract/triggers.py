@@ -346,6 +346,13 @@ def _span_of(tok: Token | None) -> tuple[int | None, int | None]:
     return left.idx, right.idx + len(right.text)
 
 
+# Measures whose of-phrase is what was taken: "seized 3 tons of marijuana", "685,000 packs of cigarettes".
+_MEASURES = (
+    "ton tonne kilogram kilo kg gram pound pack packet bag sack box crate bale litre liter gallon barrel "
+    "batch consignment quantity amount load"
+).split()
+
+
 def _arg_words(tok: Token | None) -> set[str]:
     """Lemmas that characterise an argument: its head, compounds/modifiers, 'members of X'."""
     if tok is None:
@@ -371,6 +378,7 @@ def _arg_words(tok: Token | None) -> set[str]:
         "thousand",
         "score",
         "body",
+        *_MEASURES,
     ):
         out.update(_forms(of))
         for c in of.children:
@@ -537,6 +545,8 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
             src = _pobj(c.root, {"from"})
             if (src is not None and _in_class(src, "place", lex)) != bool(val):
                 return False
+        if key == "pobj_of" and not (c.root.dep_ == "pobj" and c.root.head.lower_ in val):
+            return False
         if key == "prt":
             if not any(ch.lower_ in val for ch in c.root.children if ch.dep_ in ("prt", "prep", "advmod")):
                 return False
