@@ -49,3 +49,21 @@ def test_tokenizer_special_cases_are_tokenised_like_the_text() -> None:
 
 def test_no_partial_word_matches() -> None:
     assert _ents("The Kandahari delegation and Spin met.") == []
+
+
+def test_plain_names_are_split_as_the_tokenizer_splits_them() -> None:
+    from frontlines.geo.gazetteer import get_gazetteer
+    from frontlines.nlp import plain_words
+
+    tokenizer = spacy.blank("en").tokenizer
+    special = tokenizer.rules or {}
+    assert plain_words("Al-Hasakah", special) == ["Al", "-", "Hasakah"]
+    assert plain_words("Kabul's airport", special) is None  # left to the tokenizer
+    names = [p["pattern"] for p in get_gazetteer().ruler_patterns()]
+    checked = 0
+    for name in names:
+        words = plain_words(name, special)
+        if words is not None:
+            assert words == [t.text for t in tokenizer(name)], name
+            checked += 1
+    assert checked > 5000
