@@ -406,3 +406,10 @@ def test_a_note_on_the_opening_date_keeps_it_the_events_date(extract) -> None:
 def test_hyphenated_recapture_is_a_retaking(extract) -> None:
     events = extract("On Friday, Afghan commandos re-captured Khanabad district of Kunduz province.")
     assert "Government regains territory" in [e.sub_event_type for e in events]
+
+
+def test_according_to_is_a_source_and_a_beaten_veteran_is_attacked(extract) -> None:
+    events = extract(
+        "On Monday, according to their families, two veterans were badly beaten by unknown men in Herat city."
+    )
+    assert [e.sub_event_type for e in events] == ["Attack"]
