@@ -393,6 +393,10 @@ def test_military_describing_a_thing_is_no_actor(nlp) -> None:
     # ... while a military unit still is one.
     found = _found(nlp, "Army units shelled the town.", "Chad")
     assert any(n == "Military Forces of Chad (1990-)" for _, n in found)
+    # Former soldiers are civilians (ACLED): "army veterans" names no military side.
+    found = _found(nlp, "Gunmen beat two army veterans outside the market.", "Chad")
+    assert not any(n.startswith("Military Forces") for _, n in found)
+    assert any(n == "Civilians (Chad)" for _, n in found)
 
 
 def test_named_ethnic_militia(nlp) -> None:
