@@ -27,7 +27,7 @@ from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
 from frontlines.extract.mentions import Actor, ActorMention
-from frontlines.nlp import doc_text, pattern_tokenizer, token_table
+from frontlines.nlp import doc_text, pattern_tokenizer, token_bounds, token_table
 from frontlines.resources import load_yaml
 
 __all__ = ["ActorResolver", "find_actors", "get_resolver", "main_actor", "state_forces"]
@@ -383,7 +383,7 @@ class ActorResolver:
         return result
 
     def _head_tokens(self, doclike: Doc | Span) -> Iterable[Token]:
-        doc, lo, hi = _bounds(doclike)
+        doc, lo, hi = token_bounds(doclike)
         for i, h in enumerate(token_table(doc).lower[lo:hi], lo):
             if self._is_head_word(h) or h in self._anaphoric:
                 yield doc[i]
@@ -480,7 +480,7 @@ class ActorResolver:
         ("tribesmen") are an unidentified one. A group noun that only describes another noun
         ("a Rajput caste family") is not a militia.
         """
-        doc, lo, hi = _bounds(doclike)
+        doc, lo, hi = token_bounds(doclike)
         out: list[tuple[int, int, Actor]] = []
         for i, word in enumerate(token_table(doc).lower[lo:hi], lo):
             if word not in self._identity_nouns and word not in self._ethnic_nouns:
@@ -536,7 +536,7 @@ class ActorResolver:
         With `crowd` given, only subjects headed by a crowd word count ("villagers pelted stones", not
         "soldiers burned the village"). Returns (start, end, is_subject) token offsets.
         """
-        doc, lo, hi = _bounds(doclike)
+        doc, lo, hi = token_bounds(doclike)
         out: list[tuple[int, int, bool]] = []
         nominal: dict[int, tuple[int, int]] = {}  # sentence start -> first role noun
         with_subject: set[int] = set()
@@ -628,13 +628,6 @@ class ActorResolver:
 
 def _within(on: date, start: date | None, end: date | None) -> bool:
     return (start is None or start <= on) and (end is None or on <= end)
-
-
-def _bounds(doclike: Doc | Span) -> tuple[Doc, int, int]:
-    """The Doc and the token range a Doc or Span covers."""
-    if isinstance(doclike, Span):
-        return doclike.doc, doclike.start, doclike.end
-    return doclike, 0, len(doclike)
 
 
 def _doc_span(span: Span, start: int, end: int) -> Span:

@@ -26,7 +26,7 @@ from text_to_num import text2num
 
 from frontlines.acled import VAGUE_FATALITIES
 from frontlines.extract.mentions import CasualtyMention, Quantity
-from frontlines.nlp import doc_text, span_text, token_table
+from frontlines.nlp import doc_text, span_text, token_bounds, token_table
 from frontlines.resources import load_yaml
 
 MAX_VALUE = 10_000_000  # anything larger is not a count of people in a report
@@ -556,9 +556,7 @@ def find_casualties(span) -> list[CasualtyMention]:  # span: spacy Span or Doc
     an outcome participle ("one facilitator killed"). Figures under "including"/"among" are parts of a
     total already counted and are skipped. "a"/"an" count 1 only before a person noun; "no" gives 0.
     """
-    doc = span.doc if hasattr(span, "doc") else span
-    lo = span.start if hasattr(span, "start") else 0
-    hi = span.end if hasattr(span, "end") else len(doc)
+    doc, lo, hi = token_bounds(span)
     text = doc_text(doc)
     out: list[CasualtyMention] = []
     if hi > lo and not _may_state_outcome(doc, lo, hi):

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import spacy
-from spacy.attrs import ENT_TYPE, LEMMA, LIKE_NUM, LOWER, ORTH, POS
+from spacy.attrs import ENT_TYPE, LEMMA, LIKE_NUM, LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -190,7 +190,6 @@ class TokenTable(NamedTuple):
 
     lower: list[str]
     lemma: list[str]  # lower-cased
-    pos: list[str]
     ent_type: list[str]
 
 
@@ -217,9 +216,16 @@ def token_table(doc: Doc) -> TokenTable:
     if table is None:
         lemma = _strings(doc, LEMMA)
         table = doc.user_data["frontlines_tokens"] = TokenTable(
-            _strings(doc, LOWER), [w.lower() for w in lemma], _strings(doc, POS), _strings(doc, ENT_TYPE)
+            _strings(doc, LOWER), [w.lower() for w in lemma], _strings(doc, ENT_TYPE)
         )
     return table
+
+
+def token_bounds(doclike: Doc | Span) -> tuple[Doc, int, int]:
+    """The Doc and the token range a Doc or Span covers."""
+    if isinstance(doclike, Span):
+        return doclike.doc, doclike.start, doclike.end
+    return doclike, 0, len(doclike)
 
 
 def doc_text(doc: Doc) -> str:
