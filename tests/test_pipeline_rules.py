@@ -413,3 +413,51 @@ def test_according_to_is_a_source_and_a_beaten_veteran_is_attacked(extract) -> N
         "On Monday, according to their families, two veterans were badly beaten by unknown men in Herat city."
     )
     assert [e.sub_event_type for e in events] == ["Attack"]
+
+
+def test_a_village_the_gazetteer_lacks_keeps_its_event_at_its_name(extract) -> None:
+    (e,) = extract(
+        "On Monday, residents protested in Velykobrodske, Ukraine, demanding repairs to the water supply."
+    )
+    assert e.sub_event_type == "Peaceful protest" and e.event_date == "2021-07-05"
+    assert (e.location, e.country, e.iso3) == ("Velykobrodske", "Ukraine", "UKR")
+    # Nothing the text does not give: no province, no coordinates; the precision says "in", not "near".
+    assert e.admin1 is None and e.latitude is None and e.longitude is None and e.geo_precision == 1
+    (where,) = [x for x in e.evidence if "location" in x.fields]
+    assert where.text == "Velykobrodske" and "latitude" not in where.fields
+    (near,) = extract("On Sunday, the monitors recorded shelling near Velykobrodske, Ukraine.")
+    assert near.location == "Velykobrodske" and near.geo_precision == 2
+    # With no country to put it in, an unknown name is still no event.
+    assert (
+        extract("On Monday, residents protested in Velykobrodske demanding repairs to the water supply.")
+        == []
+    )
+
+
+def test_a_sentence_that_disowns_its_place_inherits_none(extract) -> None:
+    events = extract(
+        "On Tuesday, rebels fired mortars at army positions near Avdiivka, Donetsk. "
+        "During the day, three Ukrainian soldiers were wounded at unspecified locations."
+    )
+    assert [e.sub_event_type for e in events] == ["Shelling/artillery/missile attack"]
+
+
+def test_the_province_after_in_locates_a_village_read_as_an_organisation(extract) -> None:
+    # The NER reads "Bara in Idleb" as one organisation; the province after "in" still places the event.
+    (e,) = extract("On Thursday, regime forces shelled Bara in Idleb using rockets.")
+    assert e.sub_event_type == "Shelling/artillery/missile attack"
+    assert (e.iso3, e.admin1) == ("SYR", "Idlib")
+
+
+def test_a_nationality_tagged_as_a_place_is_no_namesake_town(extract) -> None:
+    (e,) = extract(
+        "On Wednesday, people protested in Lutsk against the possible arrest of Ukrainian activist "
+        "Petro Melnyk on suspicion of assault."
+    )
+    assert (e.location, e.admin1, e.iso3) == ("Lutsk", "Volyn", "UKR")
+
+
+def test_a_part_of_a_city_is_coded_to_the_city(extract) -> None:
+    (e,) = extract("On Friday, hundreds of teachers rallied in Central Beirut against unpaid salaries.")
+    assert (e.location, e.iso3, e.geo_precision) == ("Beirut", "LBN", 1)
+    assert e.actor1 == "Protesters (Lebanon)"

@@ -38,7 +38,7 @@ from frontlines.extract.mentions import (
     SentenceContext,
     Trigger,
 )
-from frontlines.geo.gazetteer import name_key
+from frontlines.geo.gazetteer import get_gazetteer, name_key, split_kind_suffix
 from frontlines.nlp import doc_text, span_text
 from frontlines.records import Claim, Document, Event, Evidence, Record, stable_id
 
@@ -315,13 +315,19 @@ class Extractor:
             places.extend(_conjoined_places(chosen, candidates, doc))
             places.extend(p for p in _listed_places(chosen, candidates, doc) if p not in places)
             places = _most_specific(_without_chain_units(places, doc))
-        elif last_place is not None and last_place[0] == para:
+        elif last_place is not None and last_place[0] == para and not _NO_PLACE.search(span_text(f.sent)):
             places.append(last_place[1])
             place_inherited = True
         places = [p for p in places if p.place is not None] or places
+        unplaced: str | None = None  # the name of a place the gazetteer lacks, where the event happened
         if not places or all(p.place is None for p in places):
-            # ACLED: a report that locates an event only at the country level is not an event.
-            return []
+            unplaced = (
+                _unplaced_name(chosen, doc, ctx) if chosen is not None and not place_inherited else None
+            )
+            if unplaced is None:
+                # ACLED: a report that locates an event only at the country level is not an event.
+                return []
+            places = [chosen]  # type: ignore[list-item]
 
         # -- when --------------------------------------------------------------------------------------
         # The dateline's and headline's dates are the publication's, not the event's.
@@ -514,6 +520,8 @@ class Extractor:
             )
 
         confidence = trig.score
+        if unplaced is not None:
+            confidence *= 0.7  # no coordinates: a reviewer or a fuller gazetteer has to place it
         if date_m is None or date_inherited:
             confidence *= 0.8
         if certainty != "reported":
@@ -524,9 +532,7 @@ class Extractor:
         inter2 = actor2.inter if actor2 else None
         out: list[Event] = []
         for pm in places:
-            place = pm.place
-            assert place is not None
-            lat, lon, precision = _coordinates(pm)
+            where = _where(pm, unplaced, ctx)
             ev = Event(
                 doc_id=document.id,
                 event_date=(coded or window.event_date).isoformat() if window else None,
@@ -542,15 +548,7 @@ class Extractor:
                 inter2=inter2,
                 interaction=acled.interaction(inter1, inter2),
                 civilian_targeting="Civilian targeting" if inter2 == "Civilians" else None,
-                country=place.country,
-                iso3=place.iso3,
-                admin1=place.admin1,
-                admin2=place.admin2,
-                admin3=place.admin3,
-                location=_location_name(pm),
-                latitude=lat,
-                longitude=lon,
-                geo_precision=precision,
+                **where,
                 fatalities=fatalities
                 if len(places) == 1
                 else _split(fatalities, len(places), places.index(pm)),
@@ -563,10 +561,7 @@ class Extractor:
                 evidence=[
                     *evidence,
                     Evidence.of(
-                        document,
-                        pm.start,
-                        pm.end,
-                        ["location", "admin1", "admin2", "latitude", "longitude", "geo_precision"],
+                        document, pm.start, pm.end, [f for f in _PLACE_FIELDS if where[f] is not None]
                     ),
                     Evidence.of(document, f.sent.start_char, f.sent.end_char, ["notes"]),
                 ],
@@ -586,6 +581,55 @@ class Extractor:
         return out
 
 
+# "wounded at an unspecified location": the sentence itself says its place is not known.
+_NO_PLACE = re.compile(
+    r"\b(?:unspecified|unknown|undisclosed|unidentified) (?:locations?|places?|areas?)\b", re.I
+)
+_PLACE_FIELDS = ("location", "admin1", "admin2", "latitude", "longitude", "geo_precision")
+# Prepositions that put an event at a place ("near Mineralne", "in Selac, Kosovo").
+_LOCATIVES = {"in", "at", "near", "outside", "around", "inside", "into"}
+
+
+def _unplaced_name(pm: PlaceMention, doc: Doc, ctx: SentenceContext) -> str | None:
+    """The name of a place the gazetteer lacks, when the text puts the event there ("shelling near
+    Mineralne") in a known country: the event is kept at that name, with no coordinates, rather than lost
+    (ACLED codes such villages; a country-only report is what it drops). Acronyms and lower-case phrases
+    are not taken for places."""
+    if pm.place is not None or ctx.iso3 is None or ctx.country is None:
+        return None
+    name = re.sub(r"^(?:the)\s+", "", pm.text.strip(), flags=re.IGNORECASE)
+    name = split_kind_suffix(re.sub(r"(?:'s|’s)$", "", name))[0].strip()
+    if not name or not name[0].isupper() or name.isupper():
+        return None
+    span = doc.char_span(pm.start, pm.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    i = span.start
+    while i > 0 and doc[i - 1].lower_ in ("the", "a"):
+        i -= 1
+    root = span.root
+    # Governed by the preposition, or right after it ("in Velykobrodske, Ukraine", parsed as a modifier).
+    if (
+        pm.near
+        or (root.dep_ == "pobj" and root.head.lower_ in _LOCATIVES)
+        or (i and doc[i - 1].lower_ in _LOCATIVES)
+    ):
+        return name
+    return None
+
+
+def _where(pm: PlaceMention, unplaced: str | None, ctx: SentenceContext) -> dict:
+    """An event's place fields: the gazetteer's entry, or only the name and the article's country."""
+    place = pm.place
+    if place is None:  # the precision still says what the text does: at the place, or near it
+        return dict(country=ctx.country, iso3=ctx.iso3, admin1=None, admin2=None, admin3=None,
+                    location=unplaced, latitude=None, longitude=None, geo_precision=2 if pm.near else 1)  # fmt: skip
+    lat, lon, precision = _coordinates(pm)
+    return dict(country=place.country, iso3=place.iso3, admin1=place.admin1, admin2=place.admin2,
+                admin3=place.admin3, location=place.name, latitude=lat, longitude=lon,
+                geo_precision=precision)  # fmt: skip
+
+
 def _coordinates(pm: PlaceMention) -> tuple[float | None, float | None, int]:
     """The place's point; a district the gazetteer has no point for is coded, as ACLED does for a larger
     region, to its provincial capital with precision 3."""
@@ -602,18 +646,9 @@ def _coordinates(pm: PlaceMention) -> tuple[float | None, float | None, int]:
 
 @lru_cache(maxsize=4096)
 def _provincial_seat(admin1: str, iso3: str | None):
-    from frontlines.geo.gazetteer import get_gazetteer
-
     gaz = get_gazetteer()
     units = gaz.lookup(admin1, iso3=iso3, kinds={"admin1"}, limit=1)
     return gaz.seat_of(units[0]) if units else None
-
-
-def _location_name(pm: PlaceMention) -> str | None:
-    place = pm.place
-    if place is None:
-        return None
-    return place.name
 
 
 def _split(total: int, n: int, i: int) -> int:

@@ -557,6 +557,11 @@ _FACILITY_NOUNS = {"airport", "airbase", "airfield", "base", "station", "mine", 
                    "bridge", "dam", "camp", "checkpoint", "port", "stadium", "square", "market", "bazaar"}  # fmt: skip
 
 
+# First words naming a part of a place ("Central Beirut").
+_PART_WORDS = {"central", "downtown", "north", "south", "east", "west", "northern", "southern", "eastern",
+               "western", "northeastern", "northwestern", "southeastern", "southwestern"}  # fmt: skip
+
+
 def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
     """Place entities of a sentence (or doc), resolved with the article context; police districts too."""
     gaz = get_gazetteer()
@@ -571,6 +576,13 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
             continue
         explicit = _explicit_admin1(ents, k, gaz, ctx.iso3)
         place, n = _resolve(gaz, text, hint, ctx.iso3, explicit or ctx.admin1)
+        if (
+            hint is None
+            and place is not None
+            and name_key(place.name) != name_key(text)
+            and _nationality_word(text)
+        ):
+            continue  # "Ukrainian" tagged a place: a nationality word, not "Ukrainian Village"
         near = _is_near(doc, ext.start)
         place, chained, fell_back = _place_in_chain(ext, text, hint, place, gaz, ctx.iso3)
         if chained is not None:
@@ -584,6 +596,11 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
             if _stray_foreign(place, ctx.iso3) or (place is not None and place.kind == "country"):
                 place = None
             near = near or place is not None
+        if place is None and chained is None and len(ext) > 1 and ext[0].lower_ in _PART_WORDS:
+            # "Central Beirut", "Northern Aleppo": a part of a place the gazetteer has is coded to it.
+            place, n = _resolve(gaz, _clean(ext[1:].text), hint, ctx.iso3, explicit or ctx.admin1)
+            if _stray_foreign(place, ctx.iso3) or (place is not None and place.kind == "country"):
+                place = None
         if place is not None and hint is None and place.kind == "admin2" and explicit is None and ctx.admin1:
             # Bare district names: stay inside the article's province when one matches there.
             same = gaz.lookup(text, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"admin2", "city"}, limit=1)
@@ -882,10 +899,13 @@ def _misread_places(
     doc = span.doc if isinstance(span, Span) else span
     taken = [(m.start, m.end) for m in found]
     out: list[PlaceMention] = []
-    for ent in ents_in(span):
-        if ent.label_ not in _MISREAD_LABELS or not (
-            ent.text[:1].isupper() or ent.text.split("-")[0] in _LOWER_PREFIXES
-        ):
+    for whole in ents_in(span):
+        if whole.label_ not in _MISREAD_LABELS:
+            continue
+        # "Bara in Idleb" read as one organisation: the name after "in" is the unit the place lies in.
+        inner = next((t.i for t in whole[1:-1] if t.lower_ == "in"), None)
+        ent = whole if inner is None else doc[inner + 1 : whole.end]
+        if not (ent.text[:1].isupper() or ent.text.split("-")[0] in _LOWER_PREFIXES):
             continue
         if any(s < ent.end_char and ent.start_char < e for s, e in taken):
             continue
@@ -913,7 +933,7 @@ def _misread_places(
         near = _is_near(doc, ext.start)
         if chained is not None and (not fell_back or _chain_opens(doc, ext.end)):
             place, near = chained_place, near or fell_back
-        elif place is None or (ctx.iso3 is not None and place.iso3 != ctx.iso3):
+        elif place is None or (ctx.iso3 is not None and place.iso3 != ctx.iso3 and not _landmark(place)):
             continue
         elif place.kind == "city" and not (place.population or 0) and ctx.iso3 is None:
             continue  # a hamlet somewhere that shares a surname: too weak without a country
@@ -928,6 +948,15 @@ def _misread_places(
             )
         )
     return out
+
+
+def _landmark(place: Place) -> bool:
+    """A province, or the city it is named after: named after a locative preposition, it is that place
+    even outside the article's country, which a foreign army's demonym may have set ("Turkish forces
+    shelled Menbij in Aleppo"). Other foreign towns are too often a local village's namesake."""
+    if place.kind == "admin1":
+        return True
+    return place.kind == "city" and bool(place.admin1) and name_key(place.admin1) == name_key(place.name)
 
 
 def _free(tok: Token) -> bool:
@@ -1074,6 +1103,12 @@ _COUNTRY_ENDINGS = ("", "a", "ia", "e", "y", "ey", "ain", "o")
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
+def _nationality_word(text: str) -> bool:
+    """A nationality word ("Ukrainian"), not a country's own name ("Guatemala")."""
+    return name_key(text) not in dict(get_gazetteer().country_keys()) and demonym_country(text) is not None
+
+
 def demonym_country(text: str) -> str | None:
     """ISO3 of the country a nationality word points to ("Syrian" -> SYR, "Yemeni" -> YEM), by
     prefix-matching country names; None when unknown or ambiguous."""
@@ -1163,7 +1198,16 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
             if units and units[-1].iso3:
                 votes[units[-1].iso3] += 1.5
         ranked = gaz.ranked(f"{text} {_hint_word(hint)}".strip())
+        if not ranked and len(ext) > 1 and ext[0].lower_ in _PART_WORDS:  # "Central Beirut"
+            ranked = gaz.ranked(_clean(ext[1:].text), kinds={"city", "admin1", "admin2"}, variants=False)
         if not ranked:
+            continue
+        if (
+            hint is None
+            and name_key(gaz.place(ranked[0][0]).name) != name_key(text)
+            and _nationality_word(text)
+        ):
+            votes[demonym_country(text)] += 1.0  # "Ukrainian" tagged a place: not "Ukrainian Village"
             continue
         # Spread the vote over the countries of the near-best candidates (ambiguous names split).
         top = ranked[0][1]
