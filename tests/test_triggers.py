@@ -638,3 +638,20 @@ def test_building_defences_is_a_change_to_group_activity(nlp) -> None:
     assert (
         classify_text("Militants dug trenches around the district centre.", nlp) == "Change to group/activity"
     )
+
+
+def test_an_opening_chain_of_places_does_not_take_the_subjects_place(nlp) -> None:
+    # The parse gives "beaten" two passive subjects, "department" and "journalist": the one next to it counts.
+    text = "On 9 May 2021, in Demas, Ouest department, a journalist was severely beaten by police officers."
+    t = _one(nlp, text, "beaten")
+    assert t.sub_event_type == "Attack"
+    assert _span(text, t.patient_start, t.patient_end).endswith("journalist")
+    assert _span(text, t.agent_start, t.agent_end).endswith("officers")
+
+
+def test_a_found_severed_head_is_a_killing_and_a_complaining_blockade_a_protest(nlp) -> None:
+    head = _one(nlp, "On Sunday, in Tlaquepaque, Jalisco, a human head was found near a market.", "head")
+    assert head.sub_event_type == "Attack"
+    assert not _trigs(nlp, "On Sunday, the head of the council was found in his office.")
+    block = _one(nlp, "On Monday, in Tepic, bus drivers blocked the highway complaining about new fares.", "blocked")
+    assert block.sub_event_type == "Peaceful protest"

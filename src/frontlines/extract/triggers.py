@@ -257,6 +257,15 @@ def _past_dateline(subj: Token, verb: Token) -> Token:
     return subj
 
 
+def _nearest_child(verb: Token, deps: tuple[str, ...]) -> Token | None:
+    """The verb's child of these relations nearest before it, else the first after it. An opening chain
+    of places ("in Demas, Ouest department, a journalist was beaten") can leave two subjects on one verb:
+    the one next to the verb is the real one."""
+    kids = [c for c in verb.children if c.dep_ in deps]
+    before = [c for c in kids if c.i < verb.i]
+    return before[-1] if before else (kids[0] if kids else None)
+
+
 def _subject(verb: Token, depth: int = 0) -> Token | None:
     """The agent of a verb: the by-phrase of a passive, else the subject, else the governing verb's."""
     by = _pobj(verb, {"by"})
@@ -264,9 +273,9 @@ def _subject(verb: Token, depth: int = 0) -> Token | None:
     if by is not None and passive:
         return by
     if not passive:
-        for c in verb.children:
-            if c.dep_ == "nsubj":
-                return _past_dateline(c, verb)
+        c = _nearest_child(verb, ("nsubj",))
+        if c is not None:
+            return _past_dateline(c, verb)
     if by is not None:
         return by
     if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
@@ -289,7 +298,7 @@ def _arguments(tok: Token, own: frozenset[int] = frozenset()) -> tuple[Token | N
             if c.i in own:
                 continue
             if c.dep_ in ("dobj", "obj") or (passive and c.dep_ == "nsubjpass"):
-                patient = c
+                patient = _nearest_child(tok, (c.dep_,)) if c.dep_ == "nsubjpass" else c
                 break
         if patient is not None and patient.lemma_.lower() in ("control", "possession", "hold", "charge"):
             patient = _pobj(patient, {"of", "over"}) or patient
