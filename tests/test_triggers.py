@@ -653,5 +653,7 @@ def test_a_found_severed_head_is_a_killing_and_a_complaining_blockade_a_protest(
     head = _one(nlp, "On Sunday, in Tlaquepaque, Jalisco, a human head was found near a market.", "head")
     assert head.sub_event_type == "Attack"
     assert not _trigs(nlp, "On Sunday, the head of the council was found in his office.")
-    block = _one(nlp, "On Monday, in Tepic, bus drivers blocked the highway complaining about new fares.", "blocked")
+    block = _one(
+        nlp, "On Monday, in Tepic, bus drivers blocked the highway complaining about new fares.", "blocked"
+    )
     assert block.sub_event_type == "Peaceful protest"
