@@ -436,3 +436,18 @@ def test_a_town_named_after_its_unit_in_parentheses(nlp) -> None:
     )
     town = next(m for t, m in ms.items() if t.startswith("Tangier"))
     assert (town.place.iso3, town.place.kind) == ("MAR", "city")
+
+
+def test_only_a_province_name_of_one_country_is_believed_abroad() -> None:
+    from frontlines.extract.places import _landmark
+    from frontlines.geo.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+
+    def one(name: str, kind: str, iso3: str):
+        return gaz.lookup(name, iso3=iso3, kinds={kind}, limit=1)[0]
+
+    assert _landmark(one("Aleppo", "admin1", "SYR")) and _landmark(one("Aleppo", "city", "SYR"))
+    # "Eastern" is a province of several countries; Gorgan a city whose province has another name.
+    assert not _landmark(one("Eastern", "admin1", "LKA"))
+    assert not _landmark(one("Gorgan", "city", "IRN"))

@@ -953,10 +953,16 @@ def _misread_places(
 def _landmark(place: Place) -> bool:
     """A province, or the city it is named after: named after a locative preposition, it is that place
     even outside the article's country, which a foreign army's demonym may have set ("Turkish forces
-    shelled Menbij in Aleppo"). Other foreign towns are too often a local village's namesake."""
-    if place.kind == "admin1":
-        return True
-    return place.kind == "city" and bool(place.admin1) and name_key(place.admin1) == name_key(place.name)
+    shelled Menbij in Aleppo"). Other foreign towns are too often a local village's namesake, and a
+    province name several countries share ("Eastern") names none of them."""
+    if place.kind == "city" and place.admin1 and name_key(place.admin1) == name_key(place.name):
+        name = place.admin1
+    elif place.kind == "admin1":
+        name = place.name
+    else:
+        return False
+    gaz = get_gazetteer()
+    return len({gaz.place(i).iso3 for i, t in gaz.candidates(name, {"admin1"}) if t < 2}) == 1
 
 
 def _free(tok: Token) -> bool:
