@@ -597,8 +597,7 @@ def _unplaced_name(pm: PlaceMention, doc: Doc, ctx: SentenceContext) -> str | No
     are not taken for places."""
     if pm.place is not None or ctx.iso3 is None or ctx.country is None:
         return None
-    name = re.sub(r"^(?:the)\s+", "", pm.text.strip(), flags=re.IGNORECASE)
-    name = split_kind_suffix(re.sub(r"(?:'s|’s)$", "", name))[0].strip()
+    name = split_kind_suffix(places_mod.clean_name(pm.text))[0].strip()
     if not name or not name[0].isupper() or name.isupper():
         return None
     span = doc.char_span(pm.start, pm.end, alignment_mode="expand")

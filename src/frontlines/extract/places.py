@@ -219,6 +219,11 @@ def _with_suffix(ent: Span) -> tuple[Span, str | None]:
     return ent, split_kind_suffix(ent.text)[1]
 
 
+def clean_name(text: str) -> str:
+    """A mention's name without a leading "the" or a trailing possessive."""
+    return _clean(text)
+
+
 def _clean(text: str) -> str:
     text = re.sub(r"^(?:the)\s+", "", text.strip(), flags=re.IGNORECASE)
     return re.sub(r"(?:'s|’s)$", "", text).strip()
