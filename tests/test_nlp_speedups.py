@@ -87,3 +87,29 @@ def test_a_rule_it_cannot_evaluate_keeps_the_stock_ruler() -> None:
     assert AttributeRules.compile(ruler) is None
     speed_up(nlp)
     assert not isinstance(nlp.get_pipe("attribute_ruler"), StandIn)
+
+
+def test_the_pipeline_tokenizes_as_the_model_saved_it() -> None:
+    """The model's tokenizer is not read from disk when it equals the language's default one."""
+    from frontlines.nlp import build_nlp
+
+    built = build_nlp(ruler=False)
+    saved = (built.path / "tokenizer").read_bytes()
+    assert built.tokenizer.to_bytes(exclude=["vocab"]) == saved
+    text = "Y'all can't e-mail U.S. officials at 3:30pm re: the 2nd Bn.'s Kunduz-Baghlan road, i.e. $5m."
+    stock = spacy.load(SPACY_MODEL)
+    assert [t.text for t in built.make_doc(text)] == [t.text for t in stock.make_doc(text)]
+
+
+def test_a_model_with_its_own_tokenizer_keeps_it(tmp_path: Path) -> None:
+    """A model whose saved tokenizer differs from the default (a special case added) is read in full."""
+    from spacy.attrs import ORTH
+
+    from frontlines.nlp import build_nlp
+
+    custom = spacy.load(SPACY_MODEL)
+    custom.tokenizer.add_special_case("Kunduzcity", [{ORTH: "Kunduz"}, {ORTH: "city"}])
+    custom.to_disk(tmp_path / "model")
+    built = build_nlp(str(tmp_path / "model"), ruler=False)
+    assert [t.text for t in built.make_doc("Kunduzcity fell")] == ["Kunduz", "city", "fell"]
+    assert [t.text for t in spacy.load(SPACY_MODEL).make_doc("Kunduzcity fell")] == ["Kunduzcity", "fell"]
