@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -258,6 +259,42 @@ def _open_after(barrier: Any, url: str, out: Any) -> None:
             out.put(("ok", store.counts()["documents"]))
     except Exception as exc:  # reported to the parent, which asserts none happened
         out.put(("error", repr(exc)))
+
+
+def test_opening_retries_when_sqlite_answers_locked_at_once(tmp_path: Path, monkeypatch: Any) -> None:
+    """SQLite can refuse at once ("database is locked", no busy wait) while another process switches a fresh
+    file to WAL; the open is retried. Any other error, or a lock that persists, is raised."""
+    from sqlalchemy.exc import OperationalError
+
+    import frontlines.store.db as db
+
+    real, calls = db.current_revision, []
+
+    def flaky(engine: Any) -> Any:
+        calls.append(1)
+        if len(calls) <= 2:
+            raise OperationalError("PRAGMA journal_mode=WAL", {}, Exception("database is locked"))
+        return real(engine)
+
+    monkeypatch.setattr(db, "current_revision", flaky)
+    with db.open_store(f"sqlite:///{tmp_path / 'a.db'}") as store:
+        assert store.counts()["documents"] == 0
+    assert len(calls) >= 3
+
+    calls.clear()
+    with pytest.raises(OperationalError):
+        db.open_store(f"sqlite:///{tmp_path / 'b.db'}", attempts=2)
+    assert len(calls) == 2
+
+    def broken(engine: Any) -> Any:
+        calls.append(1)
+        raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(db, "current_revision", broken)
+    calls.clear()
+    with pytest.raises(OperationalError):
+        db.open_store(f"sqlite:///{tmp_path / 'c.db'}")
+    assert len(calls) == 1
 
 
 def test_processes_opening_a_fresh_store_at_once_all_succeed(db_url: str) -> None:

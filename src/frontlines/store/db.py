@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -19,6 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, pool, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from frontlines.store.repository import Store
 
@@ -114,11 +116,23 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def open_store(url: str, *, migrate: bool = True) -> Store:
-    """A Store on `url`, its schema upgraded to the newest revision when it is behind (one query when not)."""
-    engine = make_engine(url)
-    if migrate and current_revision(engine) != head_revision():
-        with _lock, _migration_lock(engine):
-            if current_revision(engine) != head_revision():  # another process may have done it meanwhile
-                upgrade(engine)
-    return Store(engine)
+def open_store(url: str, *, migrate: bool = True, attempts: int = 5) -> Store:
+    """A Store on `url`, its schema upgraded to the newest revision when it is behind (one query when not).
+
+    SQLite can answer "database is locked" at once, without waiting out the busy timeout, while another
+    process is switching a fresh file to WAL or checkpointing it as it closes; opening is retried then.
+    """
+    for attempt in range(attempts):
+        engine = make_engine(url)
+        try:
+            if migrate and current_revision(engine) != head_revision():
+                with _lock, _migration_lock(engine):
+                    if current_revision(engine) != head_revision():  # another process may have done it
+                        upgrade(engine)
+            return Store(engine)
+        except OperationalError as e:
+            engine.dispose()
+            if attempt == attempts - 1 or "database is locked" not in str(e):
+                raise
+            time.sleep(0.1 * 2**attempt)
+    raise AssertionError("unreachable")
