@@ -657,3 +657,71 @@ def test_a_found_severed_head_is_a_killing_and_a_complaining_blockade_a_protest(
         nlp, "On Monday, in Tepic, bus drivers blocked the highway complaining about new fares.", "blocked"
     )
     assert block.sub_event_type == "Peaceful protest"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # violence in what the protest demands or rejects
+        "Farmers gathered outside the district office in Swabi demanding the arrest of the men who set fire "
+        "to their wheat crops.",
+        "Traders rallied outside the court in Sidon against the detention of two men accused of smashing "
+        "the windows of a bank.",
+        "Growers held a protest in Ahvaz, demanding compensation after hail destroyed their crops.",
+        # unrest told as what came before
+        "Relatives of inmates held a protest outside the prison in Ahvaz, their first since the prison riot "
+        "in March.",
+        "Residents held a pot-banging protest in La Plata on Thursday against the release of inmates, after "
+        "protests and riots in the prisons in the previous week.",
+    ],
+)
+def test_violence_a_protest_is_about_does_not_make_it_violent(nlp, text: str) -> None:
+    assert classify_text(text, nlp) == "Peaceful protest"
+    protest = [t for t in _trigs(nlp, text) if t.score >= 0.3]
+    assert protest and all(t.sub_event_type == "Peaceful protest" for t in protest), protest
+
+
+def test_a_protest_by_burning_tyres_is_still_violent(nlp) -> None:
+    # What follows "by" is how they protested; the demand after it is the grievance.
+    text = "Residents demonstrated by burning tyres on the main road in Merida to demand electricity."
+    assert classify_text(text, nlp) == "Violent demonstration"
+    assert _one(nlp, text, "demonstrated").sub_event_type == "Violent demonstration"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a demand over the protest word is the protesters' own, not a frame around a reported event
+        "Around 7 May, some 400 stranded pilgrims and workers protested in Haridwar demanding that they be "
+        "sent home.",
+        # a gathering that makes a claim
+        "About 150 shopkeepers gathered at the town hall in Esperanza to demand the reopening of their shops.",
+        "Teachers staged a dharna outside the district office in Haflong demanding unpaid salaries.",
+        "Party activists formed a human chain in Barisal city on Friday.",
+    ],
+)
+def test_claims_and_gatherings_make_a_protest(nlp, text: str) -> None:
+    assert classify_text(text, nlp) == "Peaceful protest"
+
+
+def test_a_gathering_without_a_claim_is_no_protest(nlp) -> None:
+    assert classify_text("Families gathered in the village square in Esperanza for a wedding.", nlp) is None
+    text = "Soldiers gathered in the main square of Esperanza to demand the surrender of the rebels."
+    assert classify_text(text, nlp) != "Peaceful protest"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hundreds of migrant workers clashed with police in Surat on Saturday, demanding buses home.",
+        "Dozens of men clashed with police officers in Bet Shemesh when the officers closed a synagogue.",
+        "A group of farmers attacked police officers with sticks in Yauyos.",
+    ],
+)
+def test_unarmed_people_fighting_the_police_are_mob_violence(nlp, text: str) -> None:
+    assert classify_text(text, nlp) == "Mob violence"
+
+
+def test_people_with_guns_fighting_the_police_are_not_a_mob(nlp) -> None:
+    text = "Farmers clashed with police in Surat and fired shots at the officers."
+    assert classify_text(text, nlp) != "Mob violence"

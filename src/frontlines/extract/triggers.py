@@ -53,7 +53,7 @@ from spacy.tokens import Doc, Span, Token
 
 from frontlines.acled import PRECEDENCE, SUB_EVENT_TYPES
 from frontlines.extract.mentions import Trigger
-from frontlines.nlp import doc_text, token_table
+from frontlines.nlp import doc_text, token_bounds, token_table
 from frontlines.resources import load_yaml
 
 # Dependency labels that open a new clause: a trigger's clause is the nearest such ancestor.
@@ -71,6 +71,8 @@ _BEFORE_CAP = 0.25
 _NOMINAL_LINKS = {"compound", "amod", "nmod", "pobj", "prep", "dobj", "obj", "conj", "appos", "dative"}
 _OWN_CLAUSE = {"ROOT", "ccomp", "advcl", "relcl", "parataxis"}
 _BACKGROUND_MARKS = {"after", "following", "since", "before", "prior"}
+_CLAIM_FRAMES = {"demand", "call", "denounce"}
+_EARLIER = {"recent", "previous", "earlier", "last", "past", "former", "prior"}
 
 _PLACE_ENTS = {"GPE", "LOC", "FAC"}
 _TERRITORY_TYPES = {"Non-state actor overtakes territory", "Government regains territory"}
@@ -538,7 +540,9 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
             return False
         if key == "sent" and not _has_cue(val, lex, sw, ss):
             return False
-        if key == "no_sent" and _has_cue(val, lex, sw, ss):
+        if key == "no_sent" and any(
+            _has_cue(v, lex, sw, ss) for v in (val if isinstance(val, list) else [val])
+        ):
             return False
         if key == "pos":
             pos = "VERB" if _is_verb(c.root) else c.root.pos_
@@ -693,7 +697,10 @@ def _attribution_only(c: _Cand, sent: Span, lex: _Lexicon) -> bool:
         if t.head.i == t.i:
             break
         t = t.head
-        if set(_forms(t)) & lex.classes["frame"]:
+        frames = set(_forms(t)) & lex.classes["frame"]
+        # A demand over a protest word is the protesters' own ("pilgrims protested ... demanding to go
+        # home", parsed with "demanding" as the head), not a frame around a reported event.
+        if frames and not (c.entry.role == "protest" and frames <= _CLAIM_FRAMES):
             return True
     return False
 
@@ -787,6 +794,8 @@ def _background(c: _Cand, lex: _Lexicon) -> float | None:
         plural_record = head.tag_ == "NNS" and tok.i != v.i
         if described and (habitual or plural_record):
             return _BACKGROUND_CAP
+    if c.type in _PROTEST_FAMILY and not _is_verb(tok) and _earlier_unrest(tok):
+        return _BACKGROUND_CAP
     # Protest words are typed by the whole sentence; a weapon named after "after" is usually the
     # same event, and the generic verb before it adopts its type ("killed after a bomb exploded").
     if c.type not in _PROTEST_FAMILY and c.type not in _METHOD_TYPES:
@@ -804,6 +813,24 @@ def _background(c: _Cand, lex: _Lexicon) -> float | None:
                 break
             t = t.head
     return None
+
+
+def _earlier_unrest(tok: Token) -> bool:
+    """A riot or protest noun told as what came before: "since the prison riot", "during recent riots",
+    "after the protests and riots in the prisons in the previous week"."""
+    t = tok
+    for _ in range(4):
+        if any(ch.dep_ == "amod" and ch.lower_ in _EARLIER for ch in t.children):
+            return True
+        if t.dep_ == "pobj" and t.head.dep_ == "prep":
+            mark = t.head.lower_
+            return mark == "since" or (
+                mark in _BACKGROUND_MARKS and any(w.lower_ in _EARLIER for w in t.head.subtree)
+            )
+        if t.dep_ not in ("compound", "amod", "conj") or t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 def _mixed_fire(cands: list[_Cand], lex: _Lexicon, sw: set[str], ss: str) -> None:
@@ -933,6 +960,11 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
                 elif _in_class(c.agent, "state", lex):
                     c.type = "Government regains territory"
     # What a protest is about ("protest against the killing of ...") is its topic, not an event.
+    grievance: list[Token] = []
+    if any(p.entry.role == "protest" for p in cands):
+        doc, lo_s, hi_s = token_bounds(span)
+        lemmas, verbs = token_table(doc).lemma, lex.classes["grievance_verb"]
+        grievance = [doc[i] for i in range(lo_s, hi_s) if lemmas[i] in verbs and doc[i].pos_ == "VERB"]
     for p in cands:
         if p.entry.role != "protest":
             continue
@@ -941,13 +973,25 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
         topics += [
             ch for ch in p.root.children if ch.dep_ == "prep" and ch.lower_ in ("against", "over", "for")
         ]
+        # "gathered outside the office demanding the arrest of those who torched the crops": what a
+        # verb of demand or rejection in the sentence governs.
+        topics += grievance
         for topic in topics:
             lo, hi = topic.left_edge.i, topic.right_edge.i
+            if lo <= p.root.i <= hi:
+                continue  # a phrase holding the protest itself is not what it is about
             for c in cands:
                 if c is not p and lo <= c.root.i <= hi:
                     c.score = min(c.score, _ATTRIB_CAP)
-    # Protest words take the gravest thing that happened to or in the protest.
-    present = {c.type for c in cands if not c.negated}
+                    c.extra["topic"] = True
+    # Protest words take the gravest thing that happened to or in the protest (not what it is about).
+    present = {
+        c.type
+        for c in cands
+        if not c.negated
+        and not c.extra.get("topic")
+        and not (c.type in _PROTEST_FAMILY and _background(c, lex) == _BACKGROUND_CAP)
+    }
     protest_type = next((t for t in _PROTEST_ORDER if t in present), None)
     if protest_type is not None:
         for c in cands:
