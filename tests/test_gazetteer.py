@@ -242,3 +242,25 @@ def test_country_keys_are_kept_beside_the_index(gaz, tmp_path, monkeypatch) -> N
     fresh = Gazetteer(copy)
     monkeypatch.setattr(fresh, "_q", lambda *a, **k: (_ for _ in ()).throw(AssertionError("queried again")))
     assert fresh.country_keys() == first
+
+
+@pytest.mark.parametrize(
+    ("name", "iso3", "unit"),
+    [
+        ("Rural Damascus", "SYR", "Rif-dimashq"),
+        ("Lower Shabelle", "SOM", "Lower Shabeelle"),
+        ("Sala al-Din", "IRQ", "Salah ad Din"),
+        ("Thi-Qar", "IRQ", "Dhi Qar"),
+        ("Almargeb", "LBY", "Al Marqab"),
+        ("Aljfara", "LBY", "Al Jafarah"),
+        ("Suqutra", "YEM", "Soqatra"),
+        ("Distrito Federal", "MEX", "Ciudad de Mexico"),
+        ("Federal Capital Territory", "NGA", "Abuja Federal Capital Territory"),
+        ("Federal Capital Territory", "PAK", "Islamabad"),
+    ],
+)
+def test_english_news_names_of_provinces(gaz, name: str, iso3: str, unit: str) -> None:
+    """The spellings English reports (and ACLED) use for provinces GeoNames names otherwise."""
+    found = gaz.lookup(name, iso3=iso3, kinds={"admin1"}, limit=1)
+    assert found and found[0].name == unit and found[0].iso3 == iso3
+    assert gaz.same_admin1(name, unit, iso3)

@@ -461,3 +461,14 @@ def test_a_part_of_a_city_is_coded_to_the_city(extract) -> None:
     (e,) = extract("On Friday, hundreds of teachers rallied in Central Beirut against unpaid salaries.")
     assert (e.location, e.iso3, e.geo_precision) == ("Beirut", "LBN", 1)
     assert e.actor1 == "Protesters (Lebanon)"
+
+
+def test_a_province_under_its_english_news_name_places_the_event(extract) -> None:
+    # "Rural Damascus" is GeoNames' Rif-dimashq: without the name the report had no country, and no event.
+    events = extract(
+        "On 8 May 2020, unidentified gunmen shot dead an off-duty soldier outside his home in Bait Jan in "
+        "Rural Damascus.",
+        published=date(2020, 5, 11),
+    )
+    assert events, "no event"
+    assert {(e.country, e.admin1) for e in events} == {("Syria", "Rif-dimashq")}
