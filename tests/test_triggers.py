@@ -725,3 +725,22 @@ def test_unarmed_people_fighting_the_police_are_mob_violence(nlp, text: str) -> 
 def test_people_with_guns_fighting_the_police_are_not_a_mob(nlp) -> None:
     text = "Farmers clashed with police in Surat and fired shots at the officers."
     assert classify_text(text, nlp) != "Mob violence"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Tuesday, rebel forces fired 14.5mm and 12.7mm machine guns at residential areas of Hays.",
+        "Rebel forces fired mortar shells and heavy machine guns at farms and villages south of Hays.",
+        "Rebel forces fired mortar rounds and recoilless rifles at populated villages in Al Jabaliyah.",
+    ],
+)
+def test_one_sided_fire_at_an_area_is_shelling(nlp, text: str) -> None:
+    assert classify_text(text, nlp) == "Shelling/artillery/missile attack"
+
+
+def test_mortars_and_rifles_against_a_force_or_returned_stay_a_clash(nlp) -> None:
+    text = "Insurgents fired mortars and rifles at a police checkpoint in Hays."
+    assert classify_text(text, nlp) == "Armed clash"
+    text = "Rebels fired mortars and rifles at villages near Hays, and troops returned fire."
+    assert classify_text(text, nlp) == "Armed clash"

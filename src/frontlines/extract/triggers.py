@@ -835,12 +835,52 @@ def _earlier_unrest(tok: Token) -> bool:
 
 def _mixed_fire(cands: list[_Cand], lex: _Lexicon, sw: set[str], ss: str) -> None:
     """ACLED codes shelling when indirect fire is used alone; mortars or grenades fired together with
-    small arms or rifles are an armed clash."""
+    small arms or rifles are an armed clash. Fire one side aims at an area ("fired mortar shells and 14.5mm
+    machine guns at residential villages"), with no fire returned, stays remote violence: heavy machine
+    guns at an area are shelling too."""
+    area = not _has_cue("two_sided", lex, sw, ss) and any(_fired_at_area(c, lex) for c in cands)
+    if area:
+        for c in cands:
+            if (
+                c.type == "Armed clash"
+                and not c.drop
+                and c.root.lemma_.lower() in ("gun", "machinegun")
+                and _has_cue("heavy_guns", lex, sw, ss)
+            ):
+                c.type = "Shelling/artillery/missile attack"
+        return
     if not _has_cue("direct_fire", lex, sw, ss):
         return
     for c in cands:
         if c.type in ("Shelling/artillery/missile attack", "Grenade") and not c.drop:
             c.type = "Armed clash"
+
+
+def _fired_at_area(c: _Cand, lex: _Lexicon) -> bool:
+    """The weapon is fired at ground rather than at a force: "fired ... at residential areas of Hays",
+    "... at farms in Al Jabaliyah", "... east of Salah Complex"."""
+    if c.drop or c.type not in ("Shelling/artillery/missile attack", "Armed clash"):
+        return False
+    t, path = c.root, [c.root]
+    for _ in range(4):
+        if _is_verb(t) or t.head.i == t.i:
+            break
+        t = t.head
+        path.append(t)
+    if not _is_verb(t) or t.lemma_.lower() not in ("fire", "shoot", "launch", "open", "direct"):
+        return False
+    # The target phrase hangs from the verb or from the weapon's noun phrase, as the parse has it.
+    for tok in [*path, *(cj for t in path for cj in t.conjuncts)]:
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("at", "on", "towards", "toward"):
+                for obj in prep.children:
+                    if obj.dep_ == "pobj" and (
+                        set(_forms(obj)) & lex.classes["fire_area"] or obj.ent_type_ in _PLACE_ENTS
+                    ):
+                        return True
+            if prep.dep_ == "advmod" and prep.lower_ in ("east", "west", "north", "south"):
+                return True
+    return False
 
 
 def _agent_nouns(cands: list[_Cand], lex: _Lexicon) -> None:
