@@ -472,3 +472,13 @@ def test_a_province_under_its_english_news_name_places_the_event(extract) -> Non
     )
     assert events, "no event"
     assert {(e.country, e.admin1) for e in events} == {("Syria", "Rif-dimashq")}
+
+
+def test_a_neighbourhood_is_part_of_the_city_not_a_namesake_town_elsewhere(extract) -> None:
+    # Santa Maria is a city in Rio Grande do Sul; "Santa Maria neighborhood" in Aracaju is not it.
+    events = extract(
+        "On 7 May 2020, in Aracaju, Sergipe, police shot dead a man during a patrol in Santa Maria neighborhood.",
+        published=date(2020, 5, 11),
+    )
+    assert events, "no event"
+    assert {(e.admin1, e.location) for e in events} == {("Sergipe", "Aracaju")}

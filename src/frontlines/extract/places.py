@@ -611,6 +611,8 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
             same = gaz.lookup(text, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"admin2", "city"}, limit=1)
             if same and name_key(same[0].admin1 or "") == name_key(ctx.admin1):
                 place = same[0]
+        if place is not None and _namesake_of_a_quarter(doc, ext.end, place, explicit or ctx.admin1):
+            continue  # "Santa Maria neighborhood" in a report on Aracaju: a part of that city
         if place is not None and place.kind == "city":
             last_city = place
         out.append(
@@ -639,6 +641,22 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
                 m.place = there
     out.sort(key=lambda m: m.start)
     return out
+
+
+_QUARTER_WORDS = {"neighborhood", "neighbourhood", "suburb", "quarter", "borough"}
+
+
+def _namesake_of_a_quarter(doc: Doc, end: int, place: Place, admin1: str | None) -> bool:
+    """A name followed by "neighbourhood" (or suburb, quarter) is a part of the city the report is in:
+    a town of that name in another province is a namesake, not the place."""
+    return (
+        end < len(doc)
+        and doc[end].lower_ in _QUARTER_WORDS
+        and admin1 is not None
+        and place.kind != "admin1"
+        and place.admin1 is not None
+        and name_key(place.admin1) != name_key(admin1)
+    )
 
 
 def _parenthesised_places(span: Span | Doc, gaz: Gazetteer, iso3: str | None) -> list[PlaceMention]:
