@@ -482,3 +482,29 @@ def test_a_neighbourhood_is_part_of_the_city_not_a_namesake_town_elsewhere(extra
     )
     assert events, "no event"
     assert {(e.admin1, e.location) for e in events} == {("Sergipe", "Aracaju")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Monday, about 40 employees demonstrated outside the factory in Port Elizabeth, demanding their "
+        "wages. Police intervened.",
+        "On Friday, a dozen workers staged a demonstration in Rodriguez, Rizal. They were arrested for breaking "
+        "quarantine rules.",
+        "On Friday, surfers held a demonstration at Muizenberg beach in Cape Town. Several arrests were made.",
+    ],
+)
+def test_police_acting_on_a_protest_in_the_next_sentence_make_it_a_protest_with_intervention(
+    extract, text: str
+) -> None:
+    events = extract(text, published=date(2020, 5, 11))
+    assert [e.sub_event_type for e in events] == ["Protest with intervention"]
+
+
+def test_the_arrest_a_protest_is_about_is_no_intervention(extract) -> None:
+    events = extract(
+        "On Friday, journalists protested in Hyderabad against the arrest of an editor. His arrest is seen as "
+        "an attack on the press. He was arrested in connection with a tax case.",
+        published=date(2020, 5, 11),
+    )
+    assert [e.sub_event_type for e in events] == ["Peaceful protest"]

@@ -205,6 +205,7 @@ class Extractor:
         tallies: list[_Tally] = []
 
         events: list[Event] = []
+        thin: set[int] = set()  # events kept only to join a protest (see `_events_for`)
         claims: list[Claim] = []
         last_place: tuple[int, PlaceMention] | None = None
         last_date: tuple[int, DateMention] | None = None
@@ -249,7 +250,7 @@ class Extractor:
                 if trig.negated or trig.score < _MIN_TRIGGER_SCORE:
                     continue
                 for event in self._events_for(
-                    trig, facts, ctx, document, claim_spans, place_carry, date_carry, para, last_actor
+                    trig, facts, ctx, document, claim_spans, place_carry, date_carry, para, last_actor, thin
                 ):
                     events.append(event)
                     sent_events.append(event)
@@ -275,7 +276,8 @@ class Extractor:
                 days.update((d.window.earliest, d.window.latest) for d in carried if d.window is not None)
 
         _carry_tallies(tallies, document)
-        merged = _protest_interventions(_violent_demonstrations(_merge_events(events)))
+        merged = _protest_interventions(_violent_demonstrations(_merge_events(events)), thin)
+        merged = [e for e in merged if id(e) not in thin]
         return [*map(_fought_for, merged), *_dedupe_claims(claims)]
 
     def _facts(self, sent: Span, ctx: SentenceContext, caption: bool) -> _SentenceFacts:
@@ -292,6 +294,7 @@ class Extractor:
         last_date: tuple[int, DateMention] | None,
         para: int,
         last_actor: tuple[int, Actor] | None = None,
+        thin: set[int] | None = None,
     ) -> list[Event]:
         doc = f.sent.doc
         attr = f.attribution
@@ -469,9 +472,15 @@ class Extractor:
             # dictionary does not know.
             actor1 = actors_mod.get_resolver().unidentified(ctx.country)
             unidentified = True
-        if place_inherited and a1 is None and a2 is None:
+        thin_event = place_inherited and a1 is None and a2 is None
+        if thin_event and not (
+            sub in ("Arrests", "Protest with intervention")
+            and _crowd_or_none(trig, document)
+            and _after_a_protest(f.sent)
+        ):
             # A trigger with neither its own place nor any side named is too thin to be an event
-            # ("... the arrest is an attack on the press", two sentences after a protest).
+            # ("... the arrest is an attack on the press", two sentences after a protest). Arrests told
+            # right after a protest are kept only to join it (`thin`), as its intervention.
             return []
         if a1 is not None:
             evidence.append(Evidence.of(document, a1.start, a1.end, ["actor1", "inter1"]))
@@ -578,6 +587,8 @@ class Extractor:
                 prefix="ev-",
             )
             out.append(ev)
+        if thin_event and thin is not None:
+            thin.update(id(e) for e in out)
         return out
 
 
@@ -1066,11 +1077,17 @@ def _event_of_outcome(outcome: Trigger, live: list[Trigger], doc: Doc) -> Trigge
 
 def _same_place_and_time(a: Event, b: Event) -> bool:
     """Same place, and date windows that overlap (a vague mention of a day another sentence names)."""
-    if (a.location, a.admin2) != (b.location, b.admin2):
-        return False
+    return (a.location, a.admin2) == (b.location, b.admin2) and _same_time(a, b)
+
+
+def _same_time(a: Event, b: Event) -> bool:
     if a.date_earliest is None or b.date_earliest is None:
         return a.event_date == b.event_date
     return a.date_earliest <= (b.date_latest or "") and b.date_earliest <= (a.date_latest or "")
+
+
+def _same_province_and_time(a: Event, b: Event) -> bool:
+    return (a.iso3, a.admin1) == (b.iso3, b.admin1) and _same_time(a, b)
 
 
 def _merge_events(events: list[Event]) -> list[Event]:
@@ -1143,6 +1160,33 @@ _FIREFIGHT = re.compile(
     r"(?i)\b(?:shoot[- ]?outs?|gun[- ]?fights?|gun battles?|fire[- ]?fights?|exchanges? of fire|clash(?:es)?|"
     r"skirmish(?:es)?)\b"
 )
+_PROTEST_WORDS = re.compile(r"(?i)\b(?:protest|demonstrat|rall(?:y|ied)|march|sit-in|picket|blockade)")
+
+
+_CROWD_PATIENT = re.compile(
+    r"(?i)^(?:they|them|several|some|many|dozens|scores|hundreds|the \d+|\d+|at least|(?:the )?"
+    r"(?:protesters?|demonstrators?|participants?|marchers?|people|activists?|workers?))\b"
+)
+
+
+def _crowd_or_none(trig: Trigger, document: Document) -> bool:
+    """The arrested are the crowd ("They were arrested", "26 arrested", "Several arrests were made"), not
+    one person the protest was about ("He was arrested in connection with ...")."""
+    if re.search(r"(?i)\b(?:his|her)\s+$", document.text[max(0, trig.start - 5) : trig.start]):
+        return False  # "his arrest"
+    if trig.patient_start is None or trig.patient_end is None:
+        return True
+    return bool(_CROWD_PATIENT.match(document.text[trig.patient_start : trig.patient_end]))
+
+
+def _after_a_protest(sent: Span) -> bool:
+    """ "... staged a demonstration in Rizal. They were arrested for breaking the quarantine.": arrests
+    told right after a protest are its intervention, though they name no one and no place."""
+    if sent.start == 0:
+        return False
+    return bool(_PROTEST_WORDS.search(span_text(sent.doc[sent.start - 1].sent)))
+
+
 _SIDES_NAMED = re.compile(r"[^.;]{0,30}\bbetween\b")
 _CROWD_INTERS = {None, "Protesters", "Rioters", "Civilians"}
 
@@ -1185,15 +1229,18 @@ def _violent_demonstrations(events: list[Event]) -> list[Event]:
     return [e for e in events if id(e) not in absorbed]
 
 
-def _protest_interventions(events: list[Event]) -> list[Event]:
+def _protest_interventions(events: list[Event], thin: set[int] | None = None) -> list[Event]:
     """A protest and state forces acting on it in the same place and time are one ACLED event:
-    arrests or dispersal make it a protest with intervention, deaths at their hands excessive force."""
+    arrests or dispersal make it a protest with intervention, deaths at their hands excessive force.
+    Arrests told right after it with no place of their own (`thin`) join it within its province."""
     absorbed: set[int] = set()
     for p in events:
         if p.sub_event_type != "Peaceful protest":
             continue
         for o in events:
-            if o is p or id(o) in absorbed or not _same_place_and_time(p, o):
+            if o is p or id(o) in absorbed:
+                continue
+            if not (_same_place_and_time(p, o) or (thin and id(o) in thin and _same_province_and_time(p, o))):
                 continue
             # The state's side: actor1 of an arrest or a clash, actor2 of a protest event (the demonstrators
             # are actor1 there).

@@ -540,6 +540,9 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
             return False
         if key == "sent" and not _has_cue(val, lex, sw, ss):
             return False
+        # "Residents protested outside a ration shop. The police intervened.": the sentence or the one before.
+        if key == "no_near" and (_has_cue(val, lex, sw, ss) or _prev_sentence_has(c, val, lex)):
+            return False
         if key == "no_sent" and any(
             _has_cue(v, lex, sw, ss) for v in (val if isinstance(val, list) else [val])
         ):
@@ -831,6 +834,13 @@ def _earlier_unrest(tok: Token) -> bool:
             return False
         t = t.head
     return False
+
+
+def _prev_sentence_has(c: _Cand, cue: str, lex: _Lexicon) -> bool:
+    sent = c.root.sent
+    if sent.start == 0:
+        return False
+    return _has_cue(cue, lex, *_sent_text(c.root.doc[sent.start - 1].sent))
 
 
 def _mixed_fire(cands: list[_Cand], lex: _Lexicon, sw: set[str], ss: str) -> None:
