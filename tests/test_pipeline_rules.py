@@ -508,3 +508,12 @@ def test_the_arrest_a_protest_is_about_is_no_intervention(extract) -> None:
         published=date(2020, 5, 11),
     )
     assert [e.sub_event_type for e in events] == ["Peaceful protest"]
+
+
+def test_a_place_the_ner_misreads_after_in(extract) -> None:
+    # "in X, Y" read as one organisation, and the parse hanging it on the subject
+    events = extract(
+        "On 4 May 2020, in Paucarpata, Arequipa, municipal cleaning workers staged a demonstration demanding masks.",
+        published=date(2020, 5, 11),
+    )
+    assert [(e.location, e.admin1) for e in events] == [("Paucarpata", "Arequipa")]

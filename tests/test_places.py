@@ -451,3 +451,14 @@ def test_only_a_province_name_of_one_country_is_believed_abroad() -> None:
     # "Eastern" is a province of several countries; Gorgan a city whose province has another name.
     assert not _landmark(one("Eastern", "admin1", "LKA"))
     assert not _landmark(one("Gorgan", "city", "IRN"))
+
+
+def test_the_town_of_a_name_read_as_a_person_is_that_place(nlp) -> None:
+    from spacy.tokens import Span
+
+    doc = nlp("On Friday, a crowd gathered in the town of Idleb against the new crossings.")
+    name = next(t for t in doc if t.text == "Idleb")
+    doc.ents = [Span(doc, name.i, name.i + 1, label="PERSON")]
+    doc.user_data.pop("frontlines_ents", None)
+    found = [m for m in find_places(doc, SentenceContext(published=None)) if m.place is not None]
+    assert [(m.text, m.place.name, m.place.iso3) for m in found] == [("Idleb", "Idlib", "SYR")]

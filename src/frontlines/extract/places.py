@@ -939,7 +939,19 @@ def _misread_places(
         root = ent.root
         if root.dep_ == "compound" and root.head.lower_ in _SUFFIX_WORDS:
             root = root.head  # "in Bnei Brak city"
-        if root.dep_ != "pobj" or root.head.lower_ not in _PLACE_PREPS:
+        # After "in" by the parse, or by the word before it when the parse went astray ("in Paucarpata,
+        # Arequipa, workers ..."), or "the town of Idleb".
+        after_prep = (root.dep_ == "pobj" and root.head.lower_ in _PLACE_PREPS) or (
+            ent.start > 0 and doc[ent.start - 1].lower_ in _PLACE_PREPS
+        )
+        of_a_unit = (
+            root.dep_ == "pobj"
+            and root.head.lower_ == "of"
+            and root.head.head.lower_ in _CONTAINER_NOUNS
+            and ent.start > 0
+            and doc[ent.start - 1].lower_ == "of"
+        )
+        if not (after_prep or of_a_unit):
             continue
         if ent.label_ == "NORP" and demonym_country(ent.text) is not None:
             continue
