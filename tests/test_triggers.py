@@ -744,3 +744,19 @@ def test_mortars_and_rifles_against_a_force_or_returned_stay_a_clash(nlp) -> Non
     assert classify_text(text, nlp) == "Armed clash"
     text = "Rebels fired mortars and rifles at villages near Hays, and troops returned fire."
     assert classify_text(text, nlp) == "Armed clash"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police officers beat up a businesswoman in Monrovia for not wearing a face mask.",
+        "Soldiers were reported to have beaten IDPs at the camp gate in Malakal.",
+        "A man was tied up and brutally beaten by police officers in Petion-Ville.",
+    ],
+)
+def test_beating_a_person_is_an_attack(nlp, text: str) -> None:
+    assert classify_text(text, nlp) == "Attack"
+
+
+def test_beating_a_team_is_no_attack(nlp) -> None:
+    assert classify_text("The home side beat the visitors 3-0 in Monrovia on Sunday.", nlp) is None
