@@ -517,3 +517,17 @@ def test_a_place_the_ner_misreads_after_in(extract) -> None:
         published=date(2020, 5, 11),
     )
     assert [(e.location, e.admin1) for e in events] == [("Paucarpata", "Arequipa")]
+
+
+def test_a_body_whose_signs_of_violence_are_told_in_the_next_sentence_is_a_killing(extract) -> None:
+    events = extract(
+        "On Tuesday, the body of a man was found in a field outside Juchitan, Oaxaca. He had been shot and "
+        "his hands were tied.",
+        published=date(2020, 5, 1),
+    )
+    assert [(e.sub_event_type, e.fatalities) for e in events] == [("Attack", 1)]
+    drowned = extract(
+        "On Tuesday, the body of a man was found in a river outside Juchitan, Oaxaca. Officials said he drowned.",
+        published=date(2020, 5, 1),
+    )
+    assert drowned == []

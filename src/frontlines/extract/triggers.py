@@ -543,6 +543,9 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
         # "Residents protested outside a ration shop. The police intervened.": the sentence or the one before.
         if key == "no_near" and (_has_cue(val, lex, sw, ss) or _prev_sentence_has(c, val, lex)):
             return False
+        # "The body of a man was found in X. The victim was burned and handcuffed.": this sentence or the next.
+        if key == "no_sent_or_next" and (_has_cue(val, lex, sw, ss) or _next_sentence_has(c, val, lex)):
+            return False
         if key == "no_sent" and any(
             _has_cue(v, lex, sw, ss) for v in (val if isinstance(val, list) else [val])
         ):
@@ -841,6 +844,13 @@ def _prev_sentence_has(c: _Cand, cue: str, lex: _Lexicon) -> bool:
     if sent.start == 0:
         return False
     return _has_cue(cue, lex, *_sent_text(c.root.doc[sent.start - 1].sent))
+
+
+def _next_sentence_has(c: _Cand, cue: str, lex: _Lexicon) -> bool:
+    sent = c.root.sent
+    if sent.end >= len(sent.doc):
+        return False
+    return _has_cue(cue, lex, *_sent_text(sent.doc[sent.end].sent))
 
 
 def _mixed_fire(cands: list[_Cand], lex: _Lexicon, sw: set[str], ss: str) -> None:
