@@ -113,3 +113,24 @@ def test_a_model_with_its_own_tokenizer_keeps_it(tmp_path: Path) -> None:
     built = build_nlp(str(tmp_path / "model"), ruler=False)
     assert [t.text for t in built.make_doc("Kunduzcity fell")] == ["Kunduz", "city", "fell"]
     assert [t.text for t in spacy.load(SPACY_MODEL).make_doc("Kunduzcity fell")] == ["Kunduzcity", "fell"]
+
+
+def test_token_table_and_char_spans_read_as_the_doc_does() -> None:
+    """The per-Doc string table and span cache the components scan give what spaCy's Tokens give."""
+    from frontlines.nlp import char_span, load_nlp, token_table
+
+    text = " ".join(_texts()[:8])
+    doc = load_nlp()(text)
+    table = token_table(doc)
+    assert table.lower == [t.lower_ for t in doc]
+    assert table.lemma == [t.lemma_.lower() for t in doc]
+    assert table.ent_type == [t.ent_type_ for t in doc]
+    assert table.pos == [t.pos_ for t in doc]
+    for start, end in [(0, 5), (3, 17), (len(text) - 9, len(text)), (40, 40)]:
+        for _ in range(2):  # the second lookup reads the cache
+            want = doc.char_span(start, end, alignment_mode="expand")
+            got = char_span(doc, start, end)
+            assert (got is None, got and (got.start, got.end)) == (
+                want is None,
+                want and (want.start, want.end),
+            )

@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span, Token
 
 from frontlines.extract.actors import ARMED, NONSTATE_ARMED, find_actors
 from frontlines.extract.mentions import Actor, ActorMention, Attribution
-from frontlines.nlp import doc_text, span_text
+from frontlines.nlp import doc_text, span_text, token_bounds, token_table
 
 __all__ = ["certainty_of", "find_attribution", "is_hedged"]
 
@@ -96,6 +96,7 @@ _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _DENIAL_LEMMAS = frozenset({"deny", "refute", "dispute", "contradict"})
 # "rejected the claim", "dismissed the reports as propaganda": denial only with these objects.
 _DENIAL_SOFT = frozenset({"reject", "dismiss"})
+_DENIAL_WORDS = _DENIAL_LEMMAS | _DENIAL_SOFT
 _DENIED_OBJECTS = frozenset({"claim", "report", "allegation", "account", "statement", "assertion", "figure"})
 _DENIAL_RE = re.compile(
     r"\b(?:den(?:y|ies|ied|ying|ial)|refut\w*|disput\w*|contradict\w*|"
@@ -137,7 +138,15 @@ def _speakers(span: Span) -> list[tuple[int, int, Token, int]]:
     doc = span.doc
     lo, hi = span.start, span.end
     out: list[tuple[int, int, Token, int]] = []
-    for t in span:
+    table = token_table(doc)
+    # Tokens only where a cue word stands (the token table is read, not a Token built per word).
+    cues = (
+        doc[i]
+        for i in range(lo, hi)
+        if table.lower[i] == "according"
+        or (table.lemma[i] in REPORTING_LEMMAS and table.pos[i] in ("VERB", "AUX"))
+    )
+    for t in cues:
         if t.lower_ == "according":
             to = next((c for c in t.children if c.lower_ == "to"), None)
             if to is None and t.i + 1 < hi and doc[t.i + 1].lower_ == "to":
@@ -208,7 +217,9 @@ def _denied(span: Span | Doc | str | None) -> bool:
         return False
     if isinstance(span, str):
         return bool(_DENIAL_RE.search(span))
-    for t in span:
+    doc, lo, hi = token_bounds(span)
+    table = token_table(doc)
+    for t in (doc[i] for i in range(lo, hi) if table.lemma[i] in _DENIAL_WORDS or table.lower[i] == "denial"):
         lemma = t.lemma_.lower()
         if lemma in _DENIAL_LEMMAS or (t.lower_ == "denial"):
             return True

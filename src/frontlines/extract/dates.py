@@ -31,7 +31,7 @@ from functools import lru_cache
 from text_to_num import text2num
 
 from frontlines.extract.mentions import DateMention, DateWindow
-from frontlines.nlp import doc_text, ents_in, span_text
+from frontlines.nlp import char_span, doc_text, ents_in, span_text
 
 # A window ending this long before publication is background, not a reported event (about two months:
 # monthly casualty totals for the previous month stay in, last spring's battles do not).
@@ -601,11 +601,7 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
         if w is None:
             continue
         if _is_bare_weekday(m.group(0)):
-            tok = (
-                span.doc[span.doc.char_span(start, end, alignment_mode="expand").end - 1]
-                if end > start
-                else None
-            )
+            tok = span.doc[char_span(span.doc, start, end).end - 1] if end > start else None
             if tok is not None and _future_clause(tok):
                 w = _upcoming(w, published)
         out.append(DateMention(start, end, m.group(0), w, is_historical(m.group(0), published)))

@@ -831,7 +831,9 @@ def total_fatalities(mentions: list[CasualtyMention]) -> tuple[int, int | None, 
 def may_state_death(span) -> bool:
     """Whether a sentence has a word that can state a death (cheap; no casualty parse)."""
     words = _lexicon()["death_words"]
-    return any(t.lower_ in words or t.lemma_.lower() in words for t in span)
+    doc, lo, hi = token_bounds(span)
+    table = token_table(doc)
+    return not (words.isdisjoint(table.lower[lo:hi]) and words.isdisjoint(table.lemma[lo:hi]))
 
 
 def refers_back(span) -> bool:
@@ -840,8 +842,10 @@ def refers_back(span) -> bool:
     "wounded during the ensuing clash"). Its tally then belongs to that event."""
     lex = _lexicon()
     nouns = lex["anaphoric_nouns"]
-    for t in span:
-        if t.dep_ != "pobj" or t.lemma_.lower() not in nouns and t.lower_ not in nouns:
+    doc, lo, hi = token_bounds(span)
+    table = token_table(doc)
+    for t in (doc[i] for i in range(lo, hi) if table.lemma[i] in nouns or table.lower[i] in nouns):
+        if t.dep_ != "pobj":
             continue
         if t.head.lower_ not in ("in", "during", "after", "following", "from"):
             continue

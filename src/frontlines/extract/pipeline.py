@@ -39,7 +39,7 @@ from frontlines.extract.mentions import (
     Trigger,
 )
 from frontlines.geo.gazetteer import get_gazetteer, name_key, split_kind_suffix
-from frontlines.nlp import doc_text, span_text
+from frontlines.nlp import char_span, doc_text, span_text
 from frontlines.records import Claim, Document, Event, Evidence, Record, stable_id
 
 EXTRACTOR_VERSION = f"{__version__}+rules.1"
@@ -611,7 +611,7 @@ def _unplaced_name(pm: PlaceMention, doc: Doc, ctx: SentenceContext) -> str | No
     name = split_kind_suffix(places_mod.clean_name(pm.text))[0].strip()
     if not name or not name[0].isupper() or name.isupper():
         return None
-    span = doc.char_span(pm.start, pm.end, alignment_mode="expand")
+    span = char_span(doc, pm.start, pm.end)
     if span is None or not len(span):
         return None
     i = span.start
@@ -669,7 +669,7 @@ def _split(total: int, n: int, i: int) -> int:
 
 def _conjoined_places(chosen: PlaceMention, candidates: list[PlaceMention], doc: Doc) -> list[PlaceMention]:
     """Places coordinated with the chosen one ("A, B and C districts"): each is its own event."""
-    span = doc.char_span(chosen.start, chosen.end, alignment_mode="expand")
+    span = char_span(doc, chosen.start, chosen.end)
     if span is None:
         return []
     root = span.root
@@ -678,7 +678,7 @@ def _conjoined_places(chosen: PlaceMention, candidates: list[PlaceMention], doc:
     for p in candidates:
         if p is chosen or p.place is None:
             continue
-        s = doc.char_span(p.start, p.end, alignment_mode="expand")
+        s = char_span(doc, p.start, p.end)
         if s is not None and s.root.i in conj_tokens:
             out.append(p)
     return out
@@ -824,7 +824,7 @@ def _nearest_date(dates: list[DateMention], trig: Trigger, doc: Doc | None = Non
 
 
 def _date_root(d: DateMention, doc: Doc):
-    span = doc.char_span(d.start, d.end, alignment_mode="expand")
+    span = char_span(doc, d.start, d.end)
     return span.root if span is not None else None
 
 
@@ -839,7 +839,7 @@ _TIME_NOUNS = set("morning afternoon evening night dawn midnight noon day week w
 
 def _opens_sentence(d: DateMention, doc: Doc) -> bool:
     """A date set off at the head of its sentence ("On 7 May 2020, ...", "Around 5 May, ...")."""
-    span = doc.char_span(d.start, d.end, alignment_mode="expand")
+    span = char_span(doc, d.start, d.end)
     if span is None or span.end >= len(doc):
         return False
     after = span.end
@@ -906,7 +906,7 @@ _REPORT_VERBS = {
 
 
 def _dates_the_report(d: DateMention, trig: Trigger, doc: Doc) -> bool:
-    span = doc.char_span(d.start, d.end, alignment_mode="expand")
+    span = char_span(doc, d.start, d.end)
     if span is None:
         return False
     head = span.root.head
@@ -1028,7 +1028,7 @@ _CAUSE_WORDS = {"after", "following", "over", "because"}
 def _in_cause_clause(c: CasualtyMention, doc: Doc) -> bool:
     """Whether a casualty figure sits in a clause giving a cause ("after police killed two", "over the
     death of X", "following the killing of a trader")."""
-    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    span = char_span(doc, c.start, c.end)
     if span is None:
         return False
     for x in (span.root, *span.root.ancestors):
@@ -1059,7 +1059,7 @@ def _casualties_for(
 
 def _event_of_outcome(outcome: Trigger, live: list[Trigger], doc: Doc) -> Trigger | None:
     """The trigger an outcome verb's "in"/"during" phrase names ("killed in an exchange of fire")."""
-    span = doc.char_span(outcome.start, outcome.end, alignment_mode="expand")
+    span = char_span(doc, outcome.start, outcome.end)
     if span is None or span.root.pos_ != "VERB":
         return None
     verb = span.root

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from frontlines.extract.actors import get_resolver
 from frontlines.extract.mentions import Place, PlaceMention, SentenceContext
 from frontlines.geo.gazetteer import Gazetteer, fold, get_gazetteer, name_key, split_kind_suffix
-from frontlines.nlp import doc_text, ents_in, span_text
+from frontlines.nlp import char_span, doc_text, ents_in, span_text, token_table
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _SUFFIX_WORDS = {
@@ -198,7 +198,7 @@ def _join_hyphens(ent: Span, *, left: bool = True) -> Span:
 
 def _container_of_next(doc: Doc, m: PlaceMention, others: list[PlaceMention]) -> bool:
     """ "the West Bank city of Nablus": the first place only says where the second one is."""
-    sp = doc.char_span(m.start, m.end, alignment_mode="expand")
+    sp = char_span(doc, m.start, m.end)
     if sp is None:
         return False
     i = sp.end
@@ -425,7 +425,16 @@ def _known_at_home(gaz: Gazetteer, text: str, iso3: str) -> bool:
 
 
 def _chain_units(ent: Span, gaz: Gazetteer, iso3: str | None) -> list[Place]:
-    """The units of `_enclosing_unit`'s chain, most specific first (a district, then its province)."""
+    """The units of `_enclosing_unit`'s chain, most specific first (a district, then its province).
+    Kept on the Doc: the place readers ask about the same names several times."""
+    memo = ent.doc.user_data.setdefault("frontlines_chain_units", {})
+    key = (ent.start, ent.end, iso3)
+    if key not in memo:
+        memo[key] = tuple(_read_chain_units(ent, gaz, iso3))
+    return list(memo[key])
+
+
+def _read_chain_units(ent: Span, gaz: Gazetteer, iso3: str | None) -> list[Place]:
     doc = ent.doc
     stop = min(len(doc), ent.end + 14)
     if ent.end < len(doc) and doc[ent.end].text in (",", "("):
@@ -767,9 +776,8 @@ def _bracket_chains(span: Span | Doc, gaz: Gazetteer, iso3: str | None) -> list[
     doc = span.doc if isinstance(span, Span) else span
     lo, hi = (span.start, span.end) if isinstance(span, Span) else (0, len(doc))
     out: list[tuple[PlaceMention, int]] = []
-    for t in doc[lo:hi]:
-        if t.text != "(":
-            continue
+    lower = token_table(doc).lower
+    for t in (doc[k] for k in range(lo, hi) if lower[k] == "("):
         close = next((k for k in range(t.i + 1, min(hi, t.i + 14)) if doc[k].text in ")("), None)
         if close is None or doc[close].text != ")":
             continue
@@ -1016,7 +1024,11 @@ def _free(tok: Token) -> bool:
 def _proper_noun_runs(span: Span | Doc) -> list[Span]:
     """Runs of capitalised proper nouns (4+ characters) outside place entities."""
     doc = span.doc if isinstance(span, Span) else span
-    toks = list(span)
+    # Tokens for proper nouns only (read from the Doc's token table): building one per word cost more
+    # than the rest of the search.
+    pos = token_table(doc).pos
+    lo, hi = (span.start, span.end) if isinstance(span, Span) else (0, len(doc))
+    toks = [doc[k] for k in range(lo, hi) if pos[k] == "PROPN"]
     runs = []
     i = 0
     while i < len(toks):
@@ -1025,7 +1037,7 @@ def _proper_noun_runs(span: Span | Doc) -> list[Span]:
             i += 1
             continue
         j = i
-        while j + 1 < len(toks) and toks[j + 1].pos_ == "PROPN" and _free(toks[j + 1]):
+        while j + 1 < len(toks) and toks[j + 1].i == toks[j].i + 1 and _free(toks[j + 1]):
             j += 1
         run = doc[toks[i].i : toks[j].i + 1]
         i = j + 1
@@ -1150,6 +1162,7 @@ def _nationality_word(text: str) -> bool:
     return name_key(text) not in dict(get_gazetteer().country_keys()) and demonym_country(text) is not None
 
 
+@lru_cache(maxsize=4096)
 def demonym_country(text: str) -> str | None:
     """ISO3 of the country a nationality word points to ("Syrian" -> SYR, "Yemeni" -> YEM), by
     prefix-matching country names; None when unknown or ambiguous."""
@@ -1314,7 +1327,7 @@ def geo_precision(mention: PlaceMention) -> int:
 
 
 def _mention_root(doc: Doc, m: PlaceMention) -> Token | None:
-    sp = doc.char_span(m.start, m.end, alignment_mode="expand")
+    sp = char_span(doc, m.start, m.end)
     return sp.root if sp is not None and len(sp) else None
 
 
@@ -1361,7 +1374,7 @@ def choose_event_place(
     cands = [m for m in mentions if m.place is not None] or mentions
     if not cands:
         return None
-    trig = doc.char_span(trigger_start, trigger_end, alignment_mode="expand")
+    trig = char_span(doc, trigger_start, trigger_end)
     troot = trig.root if trig is not None and len(trig) else None
     subtree = {t.i for t in troot.subtree} if troot is not None else set()
     best: tuple[float, PlaceMention] | None = None

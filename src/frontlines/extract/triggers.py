@@ -53,7 +53,7 @@ from spacy.tokens import Doc, Span, Token
 
 from frontlines.acled import PRECEDENCE, SUB_EVENT_TYPES
 from frontlines.extract.mentions import Trigger
-from frontlines.nlp import doc_text, token_bounds, token_table
+from frontlines.nlp import char_span, doc_text, token_bounds, token_table
 from frontlines.resources import load_yaml
 
 # Dependency labels that open a new clause: a trigger's clause is the nearest such ancestor.
@@ -688,10 +688,12 @@ def _modality(c: _Cand, lex: _Lexicon) -> None:
 def _attribution_only(c: _Cand, sent: Span, lex: _Lexicon) -> bool:
     """Only reported as claimed, blamed or sanctioned: "X claimed responsibility for the bombing",
     "accused Y of shelling", "sanctions over the gas attack"."""
-    for t in sent:
-        if t.i >= c.root.i:
-            break
-        if t.lemma_.lower() in ("responsibility", "credit") and any(
+    lemmas = token_table(sent.doc).lemma
+    for i in range(sent.start, min(c.root.i, sent.end)):
+        if lemmas[i] not in ("responsibility", "credit"):
+            continue
+        t = sent.doc[i]
+        if any(
             a.lemma_.lower() in ("claim", "take", "accept", "assume", "deny")
             for a in (t.head, *t.head.children)
         ):
@@ -923,7 +925,7 @@ def _agent_nouns(cands: list[_Cand], lex: _Lexicon) -> None:
 
 def clause_head(trigger: Trigger, doc: Doc) -> Token | None:
     """The verb heading the clause a trigger sits in (for grouping triggers of one event)."""
-    span = doc.char_span(trigger.start, trigger.end, alignment_mode="expand")
+    span = char_span(doc, trigger.start, trigger.end)
     if span is None:
         return None
     return _ancestors_to_clause(span.root)[-1]

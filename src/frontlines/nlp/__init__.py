@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import spacy
-from spacy.attrs import ENT_TYPE, LEMMA, LIKE_NUM, LOWER, ORTH
+from spacy.attrs import ENT_TYPE, LEMMA, LIKE_NUM, LOWER, ORTH, POS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -203,6 +203,7 @@ class TokenTable(NamedTuple):
     lower: list[str]
     lemma: list[str]  # lower-cased
     ent_type: list[str]
+    pos: list[str]
 
 
 _STRINGS: dict[int, str] = {}  # string-store hash -> string, shared by every Doc of the process
@@ -228,9 +229,21 @@ def token_table(doc: Doc) -> TokenTable:
     if table is None:
         lemma = _strings(doc, LEMMA)
         table = doc.user_data["frontlines_tokens"] = TokenTable(
-            _strings(doc, LOWER), [w.lower() for w in lemma], _strings(doc, ENT_TYPE)
+            _strings(doc, LOWER), [w.lower() for w in lemma], _strings(doc, ENT_TYPE), _strings(doc, POS)
         )
     return table
+
+
+def char_span(doc: Doc, start: int, end: int) -> Span | None:
+    """`doc.char_span(start, end, alignment_mode="expand")`, its token range kept on the Doc: components
+    look the same mentions up many times, and each lookup built several Tokens."""
+    bounds = doc.user_data.setdefault("frontlines_char_spans", {})
+    key = (start, end)
+    if key not in bounds:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        bounds[key] = None if span is None else (span.start, span.end)
+    found = bounds[key]
+    return None if found is None else doc[found[0] : found[1]]
 
 
 def token_bounds(doclike: Doc | Span) -> tuple[Doc, int, int]:
