@@ -276,8 +276,10 @@ class Extractor:
                 days.update((d.window.earliest, d.window.latest) for d in carried if d.window is not None)
 
         _carry_tallies(tallies, document)
-        merged = _protest_interventions(_violent_demonstrations(_merge_events(events)), thin)
-        merged = [e for e in merged if id(e) not in thin]
+        # Thin events join a protest or vanish: they take no part in merging, so none absorbs a real one.
+        solid = _merge_events([e for e in events if id(e) not in thin])
+        merged = _violent_demonstrations([*solid, *(e for e in events if id(e) in thin)])
+        merged = [e for e in _protest_interventions(merged, thin) if id(e) not in thin]
         return [*map(_fought_for, merged), *_dedupe_claims(claims)]
 
     def _facts(self, sent: Span, ctx: SentenceContext, caption: bool) -> _SentenceFacts:
