@@ -1162,9 +1162,6 @@ _FIREFIGHT = re.compile(
     r"(?i)\b(?:shoot[- ]?outs?|gun[- ]?fights?|gun battles?|fire[- ]?fights?|exchanges? of fire|clash(?:es)?|"
     r"skirmish(?:es)?)\b"
 )
-_PROTEST_WORDS = re.compile(r"(?i)\b(?:protest|demonstrat|rall(?:y|ied)|march|sit-in|picket|blockade)")
-
-
 _CROWD_PATIENT = re.compile(
     r"(?i)^(?:they|them|several|some|many|dozens|scores|hundreds|the \d+|\d+|at least|(?:the )?"
     r"(?:protesters?|demonstrators?|participants?|marchers?|people|activists?|workers?))\b"
@@ -1184,9 +1181,7 @@ def _crowd_or_none(trig: Trigger, document: Document) -> bool:
 def _after_a_protest(sent: Span) -> bool:
     """ "... staged a demonstration in Rizal. They were arrested for breaking the quarantine.": arrests
     told right after a protest are its intervention, though they name no one and no place."""
-    if sent.start == 0:
-        return False
-    return bool(_PROTEST_WORDS.search(span_text(sent.doc[sent.start - 1].sent)))
+    return triggers_mod.neighbour_sentence_has(sent, "protest_words", -1)
 
 
 _SIDES_NAMED = re.compile(r"[^.;]{0,30}\bbetween\b")

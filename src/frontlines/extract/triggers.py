@@ -1,6 +1,7 @@
 """Event triggers: the words that say what happened, typed to one ACLED sub-event type.
 
-Public surface: `find_triggers(span)`, `classify_text(text, nlp)`, `clause_head(trigger, doc)`.
+Public surface: `find_triggers(span)`, `classify_text(text, nlp)`, `clause_head(trigger, doc)`,
+`neighbour_sentence_has(sent, cue)`.
 
 The lexicon (`data/triggers.yaml`) maps lemmas and lemma phrases to sub-event types with ordered
 refinement rules on the trigger's arguments (read off the dependency parse) and on cue words in the
@@ -541,10 +542,12 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
         if key == "sent" and not _has_cue(val, lex, sw, ss):
             return False
         # "Residents protested outside a ration shop. The police intervened.": the sentence or the one before.
-        if key == "no_near" and (_has_cue(val, lex, sw, ss) or _prev_sentence_has(c, val, lex)):
+        if key == "no_near" and (_has_cue(val, lex, sw, ss) or neighbour_sentence_has(c.root.sent, val, -1)):
             return False
         # "The body of a man was found in X. The victim was burned and handcuffed.": this sentence or the next.
-        if key == "no_sent_or_next" and (_has_cue(val, lex, sw, ss) or _next_sentence_has(c, val, lex)):
+        if key == "no_sent_or_next" and (
+            _has_cue(val, lex, sw, ss) or neighbour_sentence_has(c.root.sent, val, 1)
+        ):
             return False
         if key == "no_sent" and any(
             _has_cue(v, lex, sw, ss) for v in (val if isinstance(val, list) else [val])
@@ -841,18 +844,13 @@ def _earlier_unrest(tok: Token) -> bool:
     return False
 
 
-def _prev_sentence_has(c: _Cand, cue: str, lex: _Lexicon) -> bool:
-    sent = c.root.sent
-    if sent.start == 0:
+def neighbour_sentence_has(sent: Span, cue: str, step: int = -1) -> bool:
+    """Whether the sentence before (`step` -1) or after (+1) this one has a word of the lexicon class `cue`."""
+    doc = sent.doc
+    k = sent.start - 1 if step < 0 else sent.end
+    if not 0 <= k < len(doc):
         return False
-    return _has_cue(cue, lex, *_sent_text(c.root.doc[sent.start - 1].sent))
-
-
-def _next_sentence_has(c: _Cand, cue: str, lex: _Lexicon) -> bool:
-    sent = c.root.sent
-    if sent.end >= len(sent.doc):
-        return False
-    return _has_cue(cue, lex, *_sent_text(sent.doc[sent.end].sent))
+    return _has_cue(cue, _lexicon(), *_sent_text(doc[k].sent))
 
 
 def _mixed_fire(cands: list[_Cand], lex: _Lexicon, sw: set[str], ss: str) -> None:
