@@ -760,3 +760,51 @@ def test_beating_a_person_is_an_attack(nlp, text: str) -> None:
 
 def test_beating_a_team_is_no_attack(nlp) -> None:
     assert classify_text("The home side beat the visitors 3-0 in Monrovia on Sunday.", nlp) is None
+
+
+def test_a_killing_with_a_doer_is_no_accident_though_the_victim_was_a_miner(nlp) -> None:
+    # A disaster word in the sentence ("miner", "warehouses") makes bare deaths an accident, not an
+    # attack, unless the verb names who did it.
+    text = "On Friday, a local musician and also miner was killed by unidentified armed men in El Callao."
+    assert _one(nlp, text, "killed").sub_event_type == "Attack"
+    text = "Militiamen killed 15 fighters and left 13 warehouses burnt in the province."
+    assert _one(nlp, text, "killed").score >= 0.3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Three miners were killed when the mine collapsed in Karaganda.",
+        "A fire at the warehouse killed five workers in Lagos.",
+        "Ten people were killed by the blaze in a factory in Dhaka.",
+    ],
+)
+def test_deaths_in_an_accident_stay_no_event(nlp, text: str) -> None:
+    assert not any("kill" in t.text for t in _trigs(nlp, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Ukrainian Forces fired IFVs at the positions of the militia in the area of Berezivske.",
+        "Coalition forces fired heavy and medium weapons at Ad Dahfash village in western Yemen.",
+    ],
+)
+def test_heavy_arms_fired_are_shelling(nlp, text: str) -> None:
+    assert classify_text(text, nlp) == "Shelling/artillery/missile attack"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Clan militiamen briefly exchanged gun shots at Laama near Galkayo town.",
+        "Al Shabaab militants exchanged gun fire amongst each other in Af Cad village.",
+    ],
+)
+def test_exchanged_gun_fire_is_a_clash(nlp, text: str) -> None:
+    assert classify_text(text, nlp) == "Armed clash"
+
+
+def test_thwarting_an_attack_by_fighting_is_a_clash(nlp) -> None:
+    text = "Government forces thwarted an attack of rebel forces on the Al Fajir front on Sunday."
+    assert classify_text(text, nlp) == "Armed clash"

@@ -921,6 +921,24 @@ def _agent_nouns(cands: list[_Cand], lex: _Lexicon) -> None:
 # ------------------------------------------------------------------------------------------------ api
 
 
+def _someone_did_it(c: _Cand, lex: _Lexicon) -> bool:
+    """The trigger's agent is a person, a force or a named group, with no hazard in its phrase: "killed by
+    unidentified armed individuals" (not "killed by the blaze", "a fire at the warehouse killed")."""
+    a = c.agent
+    if a is None or not _is_verb(c.root):  # a noun's modifier ("Yellow Rust attack") is no doer
+        return False
+    table = token_table(a.doc)
+    words = {table.lemma[i] for i in range(a.left_edge.i, a.right_edge.i + 1)}
+    if words & (lex.classes["disaster"] | lex.classes["hazard"]):
+        return False
+    return (
+        _in_class(a, "person", lex)
+        or _in_class(a, "armed", lex)
+        or a.ent_type_ in ("ORG", "NORP", "PERSON")
+        or (a.pos_ == "PROPN" and a.ent_type_ not in _PLACE_ENTS)
+    )
+
+
 def clause_head(trigger: Trigger, doc: Doc) -> Token | None:
     """The verb heading the clause a trigger sits in (for grouping triggers of one event)."""
     span = char_span(doc, trigger.start, trigger.end)
@@ -991,8 +1009,9 @@ def find_triggers(span: Span | Doc) -> list[Trigger]:
     cands = sorted(best.values(), key=lambda c: c.root.i)
 
     if _has_cue("disaster", lex, sw, ss):
-        # "killed in the earthquake", "injured when the boiler exploded": not political violence.
-        cands = [c for c in cands if c.entry.role != "generic"]
+        # "killed in the earthquake", "injured when the boiler exploded": not political violence. Unless
+        # someone did it: "killed by armed men" stays an attack when the victim was a miner.
+        cands = [c for c in cands if c.entry.role != "generic" or _someone_did_it(c, lex)]
     fighting = any(c.type == "Armed clash" and not c.negated for c in cands)
     transfer = any(c.entry.role == "transfer" for c in cands)
     methods = [c for c in cands if c.type in _METHOD_TYPES]
