@@ -462,3 +462,51 @@ def test_the_town_of_a_name_read_as_a_person_is_that_place(nlp) -> None:
     doc.user_data.pop("frontlines_ents", None)
     found = [m for m in find_places(doc, SentenceContext(published=None)) if m.place is not None]
     assert [(m.text, m.place.name, m.place.iso3) for m in found] == [("Idleb", "Idlib", "SYR")]
+
+
+def test_a_currency_is_not_a_place(nlp) -> None:
+    doc = nlp("Protesters angry at the high US dollar exchange rate blocked the Saadnayel highway.")
+    assert not any(m.text == "US" for m in find_places(doc, SentenceContext(published=None)))
+
+
+def _unknown(nlp, text: str, iso3: str | None = "UKR", country: str | None = "Ukraine"):
+    doc = nlp(text)
+    ctx = SentenceContext(published=None, country=country, iso3=iso3)
+    return [(m.text, m.place) for m in find_places(doc, ctx)]
+
+
+def test_a_village_the_gazetteer_lacks_is_kept_by_name(nlp) -> None:
+    from spacy.tokens import Span
+
+    text = "The monitors observed a total of 6 explosions involving unknown weapons near Mineralne."
+    doc = nlp(text)
+    name = next(t for t in doc if t.text == "Mineralne")
+    doc.ents = [Span(doc, name.i, name.i + 1, label="ORG")]  # as the NER tags it
+    doc.user_data.pop("frontlines_ents", None)
+    ctx = SentenceContext(published=None, country="Ukraine", iso3="UKR")
+    assert [(m.text, m.place) for m in find_places(doc, ctx)] == [("Mineralne", None)]
+    # Without a country the name could be anywhere: nothing is kept.
+    assert find_places(doc, SentenceContext(published=None)) == []
+
+
+def test_an_unknown_name_is_not_kept_beside_a_known_place_or_as_an_english_word(nlp) -> None:
+    from spacy.tokens import Span
+
+    def tagged(text: str, word: str):
+        doc = nlp(text)
+        tok = next(t for t in doc if t.text == word)
+        doc.ents = [
+            *(e for e in doc.ents if e.end <= tok.i or e.start > tok.i),
+            Span(doc, tok.i, tok.i + 1, "ORG"),
+        ]
+        doc.user_data.pop("frontlines_ents", None)
+        return [
+            m.text for m in find_places(doc, SentenceContext(published=None, country="Ukraine", iso3="UKR"))
+        ]
+
+    # A place the gazetteer knows is named too: the unknown name is not needed.
+    assert "Mineralne" not in tagged(
+        "Shelling hit Donetsk and the road near Mineralne on Monday.", "Mineralne"
+    )
+    # A word of the language is no village.
+    assert tagged("The deputies voted on the bill in Parliament on Monday.", "Parliament") == []

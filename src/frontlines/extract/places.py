@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from frontlines.extract.actors import get_resolver
 from frontlines.extract.mentions import Place, PlaceMention, SentenceContext
 from frontlines.geo.gazetteer import Gazetteer, fold, get_gazetteer, name_key, split_kind_suffix
-from frontlines.nlp import char_span, doc_text, ents_in, span_text, token_table
+from frontlines.nlp import char_span, doc_text, english_words, ents_in, span_text, token_table
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _SUFFIX_WORDS = {
@@ -105,6 +105,11 @@ _LOWER_PREFIXES = (
 )
 
 
+_CURRENCY_WORDS = {"dollar", "dollars", "pound", "pounds", "lira", "euro", "euros", "rial", "riyal", "dinar",
+                   "dinars", "ruble", "rouble", "rupee", "rupees", "peso", "pesos", "yuan", "franc", "shilling",
+                   "naira", "hryvnia", "lari", "manat", "afghani", "afghanis", "reais"}  # fmt: skip
+
+
 def _ents(span: Span | Doc) -> list[Span]:
     """Place entities, less generic phrases the NER tags ("southern province", "the region")."""
     out = []
@@ -114,6 +119,8 @@ def _ents(span: Span | Doc) -> list[Span]:
         first = e[0] if e[0].lower_ != "the" or len(e) == 1 else e[1]
         if first.is_lower and first.text.split("-")[0] not in _LOWER_PREFIXES:
             continue
+        if e.end < len(e.doc) and e.doc[e.end].lower_ in _CURRENCY_WORDS:
+            continue  # "the US dollar exchange rate": a currency, not a place
         cut = next((t.i for t in e[1:] if t.text in (",", "(")), e.end)
         if cut != e.end:  # "Balet Weyne, Hiraan" tagged as one entity: the name, then its chain
             e = e.doc[e.start : cut]
@@ -636,7 +643,8 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
         )
     out.extend(_parenthesised_places(span, gaz, ctx.iso3))
     out.extend(_proper_noun_places(span, ctx, gaz))
-    out.extend(_misread_places(span, ctx, gaz, out))
+    unknown: list[PlaceMention] = []
+    out.extend(_misread_places(span, ctx, gaz, out, unknown))
     pds = _police_districts(span, ctx, gaz, last_city, out)
     if pds:  # the NER often tags "Seventh Police District" itself: keep the resolved one
         out = [m for m in out if not any(m.start < p.end and p.start < m.end for p in pds)]
@@ -648,6 +656,9 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
             there = _in_theatre(gaz, _clean(split_kind_suffix(m.text)[0]), m.place, theatre)
             if there is not None:
                 m.place = there
+    if unknown and not any(m.place is not None and m.place.kind != "country" for m in out):
+        # A village the gazetteer lacks, named where nothing else is: the event is kept at its name.
+        out.extend(unknown)
     out.sort(key=lambda m: m.start)
     return out
 
@@ -921,12 +932,17 @@ _PLACE_PREPS = {"in", "near", "at", "outside", "around", "inside", "into", "acro
 
 
 def _misread_places(
-    span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer, found: list[PlaceMention]
+    span: Span | Doc,
+    ctx: SentenceContext,
+    gaz: Gazetteer,
+    found: list[PlaceMention],
+    unknown: list[PlaceMention] | None = None,
 ) -> list[PlaceMention]:
     """Places the NER calls a person or an organisation ("in Bnei Brak city", "in Baalbek"): an entity
     governed by a locative preposition that the gazetteer knows by that exact name, in the article's
     country when it has one. An entity holding a comma chain ("Cienaga, Magdalena department") is
-    cut at the comma, and the chain read as its enclosing units."""
+    cut at the comma, and the chain read as its enclosing units. Such entities the gazetteer lacks that
+    look like a village's name go to `unknown`."""
     doc = span.doc if isinstance(span, Span) else span
     taken = [(m.start, m.end) for m in found]
     out: list[PlaceMention] = []
@@ -976,7 +992,11 @@ def _misread_places(
         near = _is_near(doc, ext.start)
         if chained is not None and (not fell_back or _chain_opens(doc, ext.end)):
             place, near = chained_place, near or fell_back
-        elif place is None or (ctx.iso3 is not None and place.iso3 != ctx.iso3 and not _landmark(place)):
+        elif place is None:
+            if unknown is not None and after_prep and _unknown_village(ext, ctx):
+                unknown.append(PlaceMention(ext.start_char, ext.end_char, ext.text, None, 0, near))
+            continue
+        elif ctx.iso3 is not None and place.iso3 != ctx.iso3 and not _landmark(place):
             continue
         elif place.kind == "city" and not (place.population or 0) and ctx.iso3 is None:
             continue  # a hamlet somewhere that shares a surname: too weak without a country
@@ -991,6 +1011,20 @@ def _misread_places(
             )
         )
     return out
+
+
+def _unknown_village(ent: Span, ctx: SentenceContext) -> bool:
+    """An entity after a locative preposition that reads as the name of a village the gazetteer lacks
+    ("near Mineralne", "near Orikhove-Donetske", tagged ORG or PRODUCT): proper nouns, not an English
+    word, an acronym or a named group, in a report whose country is known."""
+    if ctx.iso3 is None or ent.start == 0 or ent.doc[ent.start - 1].lower_ == "the":
+        return False
+    words = [t for t in ent if t.text != "-"]
+    if not words or any(t.pos_ != "PROPN" or not t.text[:1].isupper() or t.is_upper for t in words):
+        return False
+    if len(words) == 1 and words[0].lower_ in english_words():
+        return False
+    return not get_resolver().is_named_actor(ent.text)
 
 
 def _landmark(place: Place) -> bool:

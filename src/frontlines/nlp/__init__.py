@@ -156,6 +156,21 @@ def _make_place_ruler(nlp: Language, name: str) -> PlaceRuler:
     return PlaceRuler(nlp, name)
 
 
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Common English words: the WordNet index in the lemmatizer tables of a pipeline built in this
+    process (empty when none is)."""
+    for nlp in _BUILT:
+        comp: Any = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+        inner = getattr(comp, "inner", None)  # the stand-in's CachedLemmatizer
+        comp = getattr(inner, "lemmatizer", comp)
+        lookups = getattr(comp, "lookups", None)
+        if lookups is not None and lookups.has_table("lemma_index"):
+            table = lookups.get_table("lemma_index")
+            return frozenset(w for entries in table.values() for w in entries if "_" not in w)
+    return frozenset()
+
+
 @lru_cache(maxsize=2)
 def load_nlp(model: str | None = None, ruler: bool = True) -> Language:
     """The process-wide pipeline (built once)."""
