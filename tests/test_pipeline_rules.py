@@ -531,3 +531,28 @@ def test_a_body_whose_signs_of_violence_are_told_in_the_next_sentence_is_a_killi
         published=date(2020, 5, 1),
     )
     assert drowned == []
+
+
+def test_a_sentence_that_only_says_where_locates_the_event_before_it(extract) -> None:
+    events = extract(
+        "On Thursday, unidentified arsonists set fire to a vehicle belonging to a logistics company. "
+        "The incident occurred in Thessaloniki.",
+        published=date(2020, 5, 5),
+    )
+    assert [(e.sub_event_type, e.location, e.admin1) for e in events] == [
+        ("Looting/property destruction", "Thessaloniki", "Central Macedonia")
+    ]
+    # The locating sentence is the evidence of the place.
+    assert any(ev.text == "Thessaloniki" for ev in events[0].evidence)
+
+
+def test_a_village_the_gazetteer_lacks_keeps_its_event(extract) -> None:
+    # Monitors' counts name villages too small for the gazetteer; the country comes from the report.
+    events = extract(
+        "In Ukraine, on 30 April 2020, the monitors observed a total of 6 explosions involving unknown "
+        "weapons near Mineralne.",
+        published=date(2020, 5, 5),
+    )
+    assert [(e.sub_event_type, e.location, e.country, e.admin1, e.latitude) for e in events] == [
+        ("Shelling/artillery/missile attack", "Mineralne", "Ukraine", None, None)
+    ]

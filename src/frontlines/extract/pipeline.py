@@ -82,6 +82,8 @@ class _SentenceFacts:
         self.triggers: list[Trigger] = triggers_mod.find_triggers(sent)
         self.places: list[PlaceMention] = places_mod.find_places(sent, ctx)
         self.dates: list[DateMention] = dates_mod.find_dates(sent, ctx.published)
+        # Where the next sentence says this one's events happened ("The incident occurred in X.").
+        self.located: PlaceMention | None = None
 
     @cached_property
     def actors(self) -> list[ActorMention]:
@@ -246,6 +248,11 @@ class Extractor:
             date_carry = last_date
             if last_date is not None and last_date[0] != para and len(days) == 1 and not facts.dates:
                 date_carry = (para, last_date[1])
+            # "... set fire to a vehicle. The incident occurred in Thessaloniki.": the next sentence says
+            # where the events of this one happened.
+            ahead = _located_by_next(sent, ctx) if facts.triggers else None
+            if ahead is not None and _para_of(paras, ahead.start) == para:
+                facts.located = ahead
             for trig in facts.triggers:
                 if trig.negated or trig.score < _MIN_TRIGGER_SCORE:
                     continue
@@ -320,6 +327,8 @@ class Extractor:
             places.extend(_conjoined_places(chosen, candidates, doc))
             places.extend(p for p in _listed_places(chosen, candidates, doc) if p not in places)
             places = _most_specific(_without_chain_units(places, doc))
+        elif f.located is not None:
+            places.append(f.located)
         elif last_place is not None and last_place[0] == para and not _NO_PLACE.search(span_text(f.sent)):
             places.append(last_place[1])
             place_inherited = True
@@ -601,6 +610,33 @@ _NO_PLACE = re.compile(
 _PLACE_FIELDS = ("location", "admin1", "admin2", "latitude", "longitude", "geo_precision")
 # Prepositions that put an event at a place ("near Mineralne", "in Selac, Kosovo").
 _LOCATIVES = {"in", "at", "near", "outside", "around", "inside", "into"}
+
+
+# A sentence that only says where the events just told happened: "The incident occurred in X."
+_LOCATOR_VERBS = {"occur", "happen", "take"}
+_LOCATOR_SUBJECTS = {"incident", "attack", "event", "it", "this", "explosion", "blast", "shooting", "clash",
+                     "fighting", "killing", "murder", "assault", "protest", "demonstration", "arrest",
+                     "abduction", "kidnapping", "bombing", "raid", "ambush", "arson", "robbery"}  # fmt: skip
+
+
+def _located_by_next(sent: Span, ctx: SentenceContext) -> PlaceMention | None:
+    """The place the next sentence gives when it only locates what this one told ("The incident
+    occurred in Thessaloniki.", "The attack took place near the border in X.")."""
+    doc = sent.doc
+    if sent.end >= len(doc):
+        return None
+    nxt = doc[sent.end].sent
+    root = nxt.root
+    verb = root.lemma_.lower()
+    if verb not in _LOCATOR_VERBS:
+        return None
+    if verb == "take" and not any(c.dep_ == "dobj" and c.lower_ == "place" for c in root.children):
+        return None
+    subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subj is None or subj.lemma_.lower() not in _LOCATOR_SUBJECTS:
+        return None
+    found = [p for p in places_mod.find_places(nxt, ctx) if p.place is not None and p.place.kind != "country"]
+    return found[0] if found else None
 
 
 def _unplaced_name(pm: PlaceMention, doc: Doc, ctx: SentenceContext) -> str | None:
