@@ -230,3 +230,18 @@ def test_installed_command_subprocess(tmp_path: Path) -> None:
     assert f"frontlines: rejected {tmp_path / 'nope.txt'}: no such file or directory" in p.stderr
     assert f"stored {N_CORPUS} new, 0 unchanged, 1 rejected" in p.stdout
     assert "\x1b[" not in p.stderr  # no progress bar or colour when stderr is not a terminal
+
+
+def test_extractor_version_follows_the_rules(tmp_path: Path) -> None:
+    # A stored document is extracted again when the version changes, so an edit to a lexicon must
+    # change it: the version carries a digest of the extractor's code and data files.
+    from frontlines.extract import pipeline
+
+    lexicon = tmp_path / "triggers.yaml"
+    lexicon.write_text("entries: []\n", encoding="utf-8")
+    before = pipeline.rules_digest([lexicon])
+    lexicon.write_text("entries: [{type: Attack}]\n", encoding="utf-8")
+    assert pipeline.rules_digest([lexicon]) != before
+    files = pipeline._rule_files()
+    assert {"triggers.yaml", "actors.yaml", "pipeline.py"} <= {p.name for p in files}
+    assert pipeline.EXTRACTOR_VERSION.endswith("+rules." + pipeline.rules_digest(files))

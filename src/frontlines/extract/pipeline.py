@@ -10,11 +10,13 @@ photo captions, history, the future, negation, and reports that name no place be
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
@@ -42,7 +44,29 @@ from frontlines.geo.gazetteer import get_gazetteer, name_key, split_kind_suffix
 from frontlines.nlp import char_span, doc_text, span_text
 from frontlines.records import Claim, Document, Event, Evidence, Record, stable_id
 
-EXTRACTOR_VERSION = f"{__version__}+rules.1"
+
+def rules_digest(paths: Iterable[Path]) -> str:
+    """A short digest of the files that decide what is extracted (code, lexicons, dictionaries)."""
+    h = hashlib.sha1()
+    for path in sorted(paths):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:10]
+
+
+def _rule_files() -> list[Path]:
+    package = Path(__file__).resolve().parents[1]
+    return [
+        p
+        for folder in ("extract", "nlp", "data")
+        for p in (package / folder).iterdir()
+        if p.is_file() and p.suffix in (".py", ".yaml", ".csv", ".txt")
+    ]
+
+
+# Stored documents are extracted again when this changes, so it follows the rules themselves: any edit
+# to the extractor's code, lexicons or dictionaries gives a new version.
+EXTRACTOR_VERSION = f"{__version__}+rules.{rules_digest(_rule_files())}"
 
 # A paragraph that opens like this is a photo caption or credit: it describes a picture, often of
 # another day, so nothing in it is coded as a current event.
