@@ -67,3 +67,16 @@ def test_plain_names_are_split_as_the_tokenizer_splits_them() -> None:
             assert words == [t.text for t in tokenizer(name)], name
             checked += 1
     assert checked > 5000
+
+
+def test_the_islamic_state_acronym_is_read_as_a_name_not_a_verb() -> None:
+    from frontlines.nlp import load_nlp
+
+    nlp = load_nlp()
+    doc = nlp("The militia carried out an operation in Diyala province, leaving 2 IS militants dead.")
+    acronym = next(t for t in doc if t.text == "IS")
+    assert acronym.pos_ not in ("AUX", "VERB")
+    assert acronym.head.text == "militants"  # "IS militants", the object of "leaving"
+    # In a line set in capitals the word keeps its reading.
+    doc = nlp("THE WAR IS OVER, THE GENERAL SAID.")
+    assert next(t for t in doc if t.text == "IS").pos_ in ("AUX", "VERB")

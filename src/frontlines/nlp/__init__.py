@@ -31,6 +31,7 @@ def build_nlp(model: str | None = None, *, ruler: bool = True) -> Language:
     speed_up(nlp)
     _BUILT.append(nlp)
     nlp.max_length = max(nlp.max_length, MAX_TEXT_CHARS + 1)
+    nlp.add_pipe("frontlines_acronym_norms", name="acronym_norms", first=True)
     nlp.add_pipe("frontlines_sentence_guard", name="sentence_guard", before="parser")
     if ruler:
         from frontlines.geo.gazetteer import get_gazetteer
@@ -125,6 +126,31 @@ def plain_words(text: str, special: dict | set) -> list[str] | None:
                 out.append("-")
             out.append(part)
     return out
+
+
+# Group acronyms spelt like an English word, and the word the model should read them as. "IS" read as
+# "is" wrecks the parse ("leaving 2 IS militants dead" with "IS" a verb): the model embeds a token by its
+# NORM, so setting it before `tok2vec` runs makes the parser and tagger see a name.
+_ACRONYM_NORMS = {"IS": "isis"}
+
+
+@Language.component("frontlines_acronym_norms")
+def acronym_norms(doc: Doc) -> Doc:
+    """Norms for group acronyms spelt like a word, unless the text around is in capitals (a headline's
+    "THE WAR IS OVER" keeps its verb)."""
+    keys = {doc.vocab.strings.add(a): norm for a, norm in _ACRONYM_NORMS.items()}
+    orths = doc.to_array(ORTH).tolist()
+    n = len(orths)
+    for i, orth in enumerate(orths):
+        norm = keys.get(orth)
+        if norm is None:
+            continue
+        capitals = any(
+            0 <= j < n and doc[j].is_alpha and doc[j].is_upper and len(doc[j]) > 1 for j in (i - 1, i + 1)
+        )
+        if not capitals:
+            doc[i].norm_ = norm
+    return doc
 
 
 _BRACKETS = frozenset("()[]")
