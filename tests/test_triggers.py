@@ -808,3 +808,20 @@ def test_exchanged_gun_fire_is_a_clash(nlp, text: str) -> None:
 def test_thwarting_an_attack_by_fighting_is_a_clash(nlp) -> None:
     text = "Government forces thwarted an attack of rebel forces on the Al Fajir front on Sunday."
     assert classify_text(text, nlp) == "Armed clash"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("The militia carried out an operation in Diyala province, leaving 2 IS militants dead.", "leaving"),
+        ("The army's operation near the river in Saladin province left 3 IS militants dead.", "left"),
+    ],
+)
+def test_an_act_that_leaves_people_dead_is_a_killing(nlp, text: str, word: str) -> None:
+    assert _one(nlp, text, word).sub_event_type == "Attack"
+
+
+def test_leaving_a_place_is_no_killing(nlp) -> None:
+    assert _one(nlp, "The troops left the village of Sangin on Monday.", "left").sub_event_type == (
+        "Non-violent transfer of territory"
+    )

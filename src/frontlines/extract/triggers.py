@@ -572,10 +572,22 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
         if key == "prt":
             if not any(ch.lower_ in val for ch in c.root.children if ch.dep_ in ("prt", "prep", "advmod")):
                 return False
+        if key == "leaves_dead" and bool(val) != _leaves_dead(c.root):
+            return False
         if key == "patient_of_disrupt":
             if bool(c.extra.get("disrupted")) != bool(val):
                 return False
     return True
+
+
+def _leaves_dead(verb: Token) -> bool:
+    """ "left 3 fighters dead", "leaving 2 militants dead": what the verb leaves behind is dead."""
+    for ch in verb.children:
+        if ch.lower_ == "dead":
+            return True
+        if ch.dep_ in ("dobj", "ccomp", "xcomp", "oprd") and any(g.lower_ == "dead" for g in ch.children):
+            return True
+    return False
 
 
 def _governor(tok: Token) -> Token | None:
