@@ -435,3 +435,12 @@ def test_a_date_in_a_relative_clause_on_another_noun_is_not_the_events(extract_e
     )
     events = extract_events(text, date(2012, 6, 10))
     assert events and all(e.event_date == "2012-06-08" for e in events)
+
+
+def test_a_count_the_ner_calls_a_year_is_no_date(nlp) -> None:
+    # "a total of 1513 shots": taken for the year 1513, it made the whole report history.
+    doc = nlp("On 2 May 2020, the monitors observed a total of 1513 shots near Horlivka.")
+    found = [(m.text, m.historical) for m in find_dates(doc[:], date(2020, 5, 5))]
+    assert found == [("2 May 2020", False)]
+    doc = nlp("A total of 1998 people fled the fighting, as they did in the 1994 war.")
+    assert [m.text for m in find_dates(doc[:], date(2020, 5, 5))] == ["1994"]

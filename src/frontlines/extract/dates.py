@@ -538,6 +538,20 @@ def _upcoming(w: DateWindow, published: date | None) -> DateWindow:
     return DateWindow(d, d, w.precision)
 
 
+def _a_count_not_a_year(ent, published: date | None) -> bool:  # ent: spacy Span
+    """A bare four-digit figure the NER took for a year: "a total of 1513 shots". Reports name years
+    from the last century or so; a figure outside that, or counted ("a total of"), is a number."""
+    if len(ent) != 1 or not ent.text.isdigit() or len(ent.text) != 4:
+        return False
+    value = int(ent.text)
+    latest = (published.year if published else date.today().year) + 1
+    if not 1900 <= value <= latest:
+        return True
+    doc = ent.doc
+    before = " ".join(t.lower_ for t in doc[max(0, ent.start - 2) : ent.start])
+    return before.endswith("total of")
+
+
 def find_dates(span, published: date | None) -> list[DateMention]:  # span: spacy Span or Doc
     """Date mentions in a sentence or document, resolved against `published`.
 
@@ -572,6 +586,8 @@ def find_dates(span, published: date | None) -> list[DateMention]:  # span: spac
         if ent.label_ not in ("DATE", "TIME") or any(
             ent.start_char < b and a < ent.end_char for a, b in taken
         ):
+            continue
+        if _a_count_not_a_year(ent, published):
             continue
         tokens = list(ent)
         prev = doc[ent.start - 1] if ent.start > 0 else None
