@@ -7,8 +7,9 @@ shuffle of paragraphs drawn from the bundled reports (bench/corpus.py's paragrap
 its datelines, so figures stay comparable with earlier runs), the same on every machine. Prints words/s
 for bare `nlp.pipe` (same model, all components), for extraction, and for extraction plus storing into a
 fresh SQLite store; the ratios against bare spaCy; peak RSS; and the wall time of a
-cold `frontlines extract` of one article in a new process. The three throughputs are timed in turn, once
-per round; medians are printed, and each ratio is the median of the rounds' own ratios.
+cold `frontlines extract` of one article in a new process. The three throughputs are timed side by side,
+a slice of the corpus at a time, and summed per round; medians are printed, and each ratio is the median
+of the rounds' own ratios.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=3, help="timed rounds; medians are reported")
+    ap.add_argument("--slice", type=int, default=20, help="articles per timed slice (see below)")
     args = ap.parse_args()
 
     import spacy
@@ -83,37 +85,55 @@ def main() -> None:
     extractor = Extractor()
     list(extractor.pipe(docs[:20]))  # warm up (gazetteer, lexicons)
 
-    def time_bare() -> float:
+    def time_bare(part: list[Document]) -> float:
         t = time.perf_counter()
-        for _ in bare.pipe((d.text for d in docs), batch_size=args.batch_size):
+        for _ in bare.pipe((d.text for d in part), batch_size=args.batch_size):
             pass
         return time.perf_counter() - t
 
-    def time_extract() -> tuple[float, int]:
+    def time_extract(part: list[Document]) -> tuple[float, int]:
         t = time.perf_counter()
-        n = sum(len(recs) for _, recs in extractor.pipe(docs, batch_size=args.batch_size))
+        n = sum(len(recs) for _, recs in extractor.pipe(part, batch_size=args.batch_size))
         return time.perf_counter() - t, n
 
-    def time_store(src: Path, tmp: str, r: int) -> tuple[float, object]:
-        store = open_store(f"sqlite:///{tmp}/bench-{r}.db")
+    def time_store(src: Path, store: object) -> tuple[float, object]:
         t = time.perf_counter()
         stats = ingest([str(src)], store, extractor=extractor)
-        elapsed = time.perf_counter() - t
-        store.close()
-        return elapsed, stats
+        return time.perf_counter() - t, stats
 
-    # The three are timed in turn, round after round, and the medians and per-round ratios reported:
-    # on a shared machine the speed drifts within a minute, and a ratio taken within one round holds.
+    # The three are timed slice by slice (`--slice` articles, a few seconds each), in an order that
+    # rotates from slice to slice, and summed per round. On a shared machine the speed drifts within a
+    # minute; timed side by side, a slow spell slows all three alike, and the round's ratios hold.
+    slices = [docs[i : i + args.slice] for i in range(0, len(docs), args.slice)]
     bare_t, ext_t, store_t = [], [], []
+    n_records, events, claims = 0, 0, 0
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "bench.jsonl"
-        with src.open("w", encoding="utf-8") as f:
-            for d in docs:
-                f.write(json.dumps({"id": d.id, "text": d.text, "published": d.published.isoformat()}) + "\n")
+        paths = []
+        for k, part in enumerate(slices):
+            src = Path(tmp) / f"bench-{k}.jsonl"
+            with src.open("w", encoding="utf-8") as f:
+                for d in part:
+                    row = {"id": d.id, "text": d.text, "published": d.published.isoformat()}
+                    f.write(json.dumps(row) + "\n")
+            paths.append(src)
         for r in range(args.rounds):
-            b = time_bare()
-            e, n_records = time_extract()
-            s, stats = time_store(src, tmp, r)
+            store = open_store(f"sqlite:///{tmp}/bench-{r}.db")
+            b = e = s = 0.0
+            n_records = events = claims = 0
+            for k, (part, src) in enumerate(zip(slices, paths, strict=True)):
+                for kind in [("bare", "extract", "store")[(k + r + j) % 3] for j in range(3)]:
+                    if kind == "bare":
+                        b += time_bare(part)
+                    elif kind == "extract":
+                        dt, n = time_extract(part)
+                        e += dt
+                        n_records += n
+                    else:
+                        dt, stats = time_store(src, store)
+                        s += dt
+                        events += stats.events
+                        claims += stats.claims
+            store.close()
             bare_t.append(b)
             ext_t.append(e)
             store_t.append(s)
@@ -128,7 +148,7 @@ def main() -> None:
     )
     print(
         f"extract + store:       {n_words / s:9,.0f} words/s  {len(docs) / s:7.1f} articles/s"
-        f"  ({stats.events} events, {stats.claims} claims)  ratio to bare spaCy {store_ratio:.2f}"
+        f"  ({events} events, {claims} claims)  ratio to bare spaCy {store_ratio:.2f}"
     )
     print(f"peak RSS: {rss_mb():,.0f} MB")
 
