@@ -251,6 +251,8 @@ def test_country_keys_are_kept_beside_the_index(gaz, tmp_path, monkeypatch) -> N
         ("Lower Shabelle", "SOM", "Lower Shabeelle"),
         ("Sala al-Din", "IRQ", "Salah ad Din"),
         ("Saladin", "IRQ", "Salah ad Din"),
+        ("J&K", "IND", "Jammu and Kashmir"),
+        ("Qalqiliyah", "PSE", "Qalqilya"),
         ("Thi-Qar", "IRQ", "Dhi Qar"),
         ("Almargeb", "LBY", "Al Marqab"),
         ("Aljfara", "LBY", "Al Jafarah"),
@@ -265,3 +267,16 @@ def test_english_news_names_of_provinces(gaz, name: str, iso3: str, unit: str) -
     found = gaz.lookup(name, iso3=iso3, kinds={"admin1"}, limit=1)
     assert found and found[0].name == unit and found[0].iso3 == iso3
     assert gaz.same_admin1(name, unit, iso3)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "iso3", "entry"),
+    [
+        ("Quamishli", "city", "SYR", "Al Qamishli"),
+        ("Budgam", "admin2", "IND", "Badgam"),
+        ("Maguindanao", "admin2", "PHL", "Maguindanao del Sur"),
+    ],
+)
+def test_english_news_names_of_towns_and_districts(gaz, name: str, kind: str, iso3: str, entry: str) -> None:
+    found = gaz.lookup(name, kinds={kind}, limit=1)
+    assert found and (found[0].name, found[0].iso3) == (entry, iso3)
