@@ -825,3 +825,27 @@ def test_leaving_a_place_is_no_killing(nlp) -> None:
     assert _one(nlp, "The troops left the village of Sangin on Monday.", "left").sub_event_type == (
         "Non-violent transfer of territory"
     )
+
+
+def test_a_name_given_with_called_is_no_call_that_frames_the_event(nlp) -> None:
+    text = "On Tuesday, two factions of the militia, called Chance and Douze, clashed in Kabushwa."
+    assert _one(nlp, text, "clashed").score >= 0.5
+    # A call for something still frames what it is about.
+    assert _one(nlp, "Leaders called on the army to stop the attack on the town.", "attack").score < 0.3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("On Friday, soldiers fired live bullets at two Palestinians near the fence in Qalqilya.", "Attack"),
+        ("Insurgents fired rounds at a police checkpoint in Hays on Monday.", "Armed clash"),
+    ],
+)
+def test_rounds_fired_at_someone_are_typed_by_the_target(nlp, text: str, expected: str) -> None:
+    assert _one(nlp, text, "fired").sub_event_type == expected
+
+
+def test_rounds_fired_into_the_air_are_no_attack(nlp) -> None:
+    assert not any(
+        t.text == "fired" for t in _trigs(nlp, "The soldiers fired shots in the air near the village.")
+    )

@@ -572,12 +572,29 @@ def _condition(c: _Cand, cond: dict[str, Any], lex: _Lexicon, sw: set[str], ss: 
         if key == "prt":
             if not any(ch.lower_ in val for ch in c.root.children if ch.dep_ in ("prt", "prep", "advmod")):
                 return False
+        # "fired live bullets at two Palestinians": what the fire was aimed at, when the object is the round.
+        if key == "target" and not _aimed_at(c, val, lex):
+            return False
         if key == "leaves_dead" and bool(val) != _leaves_dead(c.root):
             return False
         if key == "patient_of_disrupt":
             if bool(c.extra.get("disrupted")) != bool(val):
                 return False
     return True
+
+
+_AIM_PREPS = {"at", "on", "upon", "towards", "toward"}
+
+
+def _aimed_at(c: _Cand, name: str, lex: _Lexicon) -> bool:
+    """The target of fire, in class `name`: the at-phrase of the verb or of the rounds fired ("fired
+    rounds at a checkpoint"). People named by nationality ("at two Palestinians") are civilians."""
+    target = _pobj(c.root, _AIM_PREPS) or (_pobj(c.patient, _AIM_PREPS) if c.patient is not None else None)
+    if target is None:
+        return False
+    if name == "civilian_target" and target.ent_type_ == "NORP" and target.tag_ == "NNPS":
+        return True
+    return _in_class(target, name, lex)
 
 
 def _leaves_dead(verb: Token) -> bool:
@@ -721,6 +738,10 @@ def _attribution_only(c: _Cand, sent: Span, lex: _Lexicon) -> bool:
             break
         t = t.head
         frames = set(_forms(t)) & lex.classes["frame"]
+        if frames == {"call"} and not any(
+            ch.lower_ in ("for", "on", "upon") and ch.i == t.i + 1 for ch in t.children
+        ):
+            continue  # "factions, called Chance and Douze, clashed": a name, not a call for anything
         # A demand over a protest word is the protesters' own ("pilgrims protested ... demanding to go
         # home", parsed with "demanding" as the head), not a frame around a reported event.
         if frames and not (c.entry.role == "protest" and frames <= _CLAIM_FRAMES):
