@@ -849,3 +849,29 @@ def test_rounds_fired_into_the_air_are_no_attack(nlp) -> None:
     assert not any(
         t.text == "fired" for t in _trigs(nlp, "The soldiers fired shots in the air near the village.")
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Militants carried out an arson attack targeting a factory in Zeytinburnu on Sunday.",
+            "Looting/property destruction",
+        ),
+        (
+            "The group carried out a remote explosive attack targeting two storage facilities in Mersin.",
+            "Remote explosive/landmine/IED",
+        ),
+    ],
+)
+def test_a_deliberate_fire_or_blast_at_a_factory_is_no_accident(nlp, text: str, expected: str) -> None:
+    assert classify_text(text, nlp) == expected
+
+
+def test_an_explosion_at_a_factory_stays_an_accident(nlp) -> None:
+    assert _trigs(nlp, "An explosion at a chemical factory killed 12 people in Tianjin.") == []
+
+
+def test_an_anti_tank_guided_missile_is_shelling(nlp) -> None:
+    text = "Opposition factions destroyed a regime bulldozer on the front in Idleb using an ATGM."
+    assert classify_text(text, nlp) == "Shelling/artillery/missile attack"

@@ -1164,7 +1164,11 @@ def classify_doc(doc: Doc) -> str | None:
         return None
     lex = _lexicon()
     sw, ss = _sent_text(doc[:])
-    if _has_cue("disaster", lex, sw, ss) and not _has_cue("armed_actor", lex, sw, ss):
+    if (
+        _has_cue("disaster", lex, sw, ss)
+        and not _has_cue("armed_actor", lex, sw, ss)
+        and not _has_cue("deliberate", lex, sw, ss)
+    ):
         # Deaths, blasts and fires in a disaster report are not political violence; a protest or a
         # mob reacting to an accident still is.
         trigs = [t for t in trigs if t.sub_event_type in _DISASTER_PROOF]
