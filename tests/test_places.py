@@ -510,3 +510,11 @@ def test_an_unknown_name_is_not_kept_beside_a_known_place_or_as_an_english_word(
     )
     # A word of the language is no village.
     assert tagged("The deputies voted on the bill in Parliament on Monday.", "Parliament") == []
+
+
+def test_a_numbered_settlement_is_placed_by_its_town(nlp) -> None:
+    doc = nlp("The monitors observed a total of 2 shots involving small arms near Zolote-4.")
+    found = find_places(doc, SentenceContext(published=None, country="Ukraine", iso3="UKR"))
+    assert [(m.text, m.place.name, m.place.admin1, m.near) for m in found] == [
+        ("Zolote-4", "Zolote", "Luhansk", True)
+    ]

@@ -1081,6 +1081,9 @@ def _proper_noun_runs(span: Span | Doc) -> list[Span]:
     return runs
 
 
+_NUMBERED = re.compile(r"^([A-Z][\w'’]+(?:[ -][A-Z][\w'’]+)*)-\d{1,2}$")
+
+
 def _proper_noun_places(span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer) -> list[PlaceMention]:
     """Villages the NER misses: proper-noun runs outside any entity that name a place in the article's
     country, or any place when followed by a kind word ("in Aydin province")."""
@@ -1096,6 +1099,14 @@ def _proper_noun_places(span: Span | Doc, ctx: SentenceContext, gaz: Gazetteer) 
         )
         place = gaz.place(ranked[0][0]) if ranked else None
         near = _is_near(doc, ext.start)
+        numbered = _NUMBERED.match(ext.text) if place is None and hint is None else None
+        if numbered is not None:
+            # "near Zolote-4": a numbered settlement (a mine's or a works' village) by its town.
+            town = gaz.ranked(
+                numbered.group(1), iso3=ctx.iso3, admin1=ctx.admin1, kinds={"city"}, variants=False
+            )
+            if town and gaz.place(town[0][0]).iso3 == ctx.iso3:
+                ranked, place, near = town, gaz.place(town[0][0]), True
         # "Pipri, Kaushambi (UP)": a run followed by its enclosing units is a place in them.
         text = _clean(split_kind_suffix(ext.text)[0] if hint else ext.text)
         chained_place, chained, fell_back = _place_in_chain(ext, text, hint, place, gaz, ctx.iso3)
