@@ -875,3 +875,8 @@ def test_an_explosion_at_a_factory_stays_an_accident(nlp) -> None:
 def test_an_anti_tank_guided_missile_is_shelling(nlp) -> None:
     text = "Opposition factions destroyed a regime bulldozer on the front in Idleb using an ATGM."
     assert classify_text(text, nlp) == "Shelling/artillery/missile attack"
+
+
+def test_explosions_from_heavy_machine_guns_are_shelling(nlp) -> None:
+    text = "The monitors observed a total of 12 explosions involving heavy machineguns near Zolote."
+    assert _one(nlp, text, "explosions").sub_event_type == "Shelling/artillery/missile attack"
