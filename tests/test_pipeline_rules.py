@@ -556,3 +556,24 @@ def test_a_village_the_gazetteer_lacks_keeps_its_event(extract) -> None:
     assert [(e.sub_event_type, e.location, e.country, e.admin1, e.latitude) for e in events] == [
         ("Shelling/artillery/missile attack", "Mineralne", "Ukraine", None, None)
     ]
+
+
+def test_an_event_is_put_at_the_nearest_name_it_is_said_to_happen_in(extract) -> None:
+    # The place chosen first ("following the Sardoba dam burst") is not where the protest was; the
+    # nearest name the text puts it at is ("at the local school in Atakent town").
+    events = extract(
+        "On Tuesday, 20-30 women protesters from Zhenys village demonstrated at the local school in "
+        "Atakent town of Maktaaral district demanding new homes from the Kazakh government after their "
+        "village was flooded following the Sardoba dam burst in Uzbekistan.",
+        published=date(2020, 5, 10),
+    )
+    assert [(e.sub_event_type, e.location) for e in events] == [("Peaceful protest", "Atakent")]
+
+
+def test_a_shoot_out_told_after_its_place_is_an_event_though_no_side_is_named(extract) -> None:
+    events = extract(
+        "On Monday, police officers went to the Danon community in Nova Iguacu, Rio de Janeiro. "
+        "An intense shoot-out broke out.",
+        published=date(2020, 5, 10),
+    )
+    assert [(e.sub_event_type, e.location) for e in events] == [("Armed clash", "Nova Iguacu")]

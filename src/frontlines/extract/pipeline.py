@@ -362,6 +362,16 @@ class Extractor:
             unplaced = (
                 _unplaced_name(chosen, doc, ctx) if chosen is not None and not place_inherited else None
             )
+            if unplaced is None and chosen is not None and not place_inherited:
+                # The nearest name is no place the event is put at ("in a protest of support for ...
+                # SzS"): the nearest that is ("gathered in Belgrade-Vracar, Serbia").
+                for other in sorted(
+                    candidates, key=lambda p: _distance(p.start, p.end, trig.start, trig.end)
+                ):
+                    unplaced = _unplaced_name(other, doc, ctx) if other is not chosen else None
+                    if unplaced is not None:
+                        chosen = other
+                        break
             if unplaced is None:
                 # ACLED: a report that locates an event only at the country level is not an event.
                 return []
@@ -507,7 +517,10 @@ class Extractor:
             # dictionary does not know.
             actor1 = actors_mod.get_resolver().unidentified(ctx.country)
             unidentified = True
-        thin_event = place_inherited and a1 is None and a2 is None
+        # A firefight word needs no side named ("An intense shoot-out broke out."): unidentified armed men.
+        thin_event = (
+            place_inherited and a1 is None and a2 is None and not (unidentified and sub == "Armed clash")
+        )
         if thin_event and not (
             sub in ("Arrests", "Protest with intervention")
             and _crowd_or_none(trig, document)
