@@ -275,8 +275,18 @@ def test_english_news_names_of_provinces(gaz, name: str, iso3: str, unit: str) -
         ("Quamishli", "city", "SYR", "Al Qamishli"),
         ("Budgam", "admin2", "IND", "Badgam"),
         ("Maguindanao", "admin2", "PHL", "Maguindanao del Sur"),
+        ("Sulaimaniyah", "city", "IRQ", "Sulaymaniyah"),
+        ("Ain Oussara", "city", "DZA", "Ain Oussera"),
+        ("Shadadah", "city", "SYR", "Ash Shaddadah"),
     ],
 )
 def test_english_news_names_of_towns_and_districts(gaz, name: str, kind: str, iso3: str, entry: str) -> None:
     found = gaz.lookup(name, kinds={kind}, limit=1)
     assert found and (found[0].name, found[0].iso3) == (entry, iso3)
+
+
+def test_the_arabic_article_as_spoken_finds_the_al_spelling(gaz) -> None:
+    # "Ar Rutba" is GeoNames' "Al-Rutba": the article takes the sound of the letter after it.
+    found = gaz.lookup("Ar Rutba district", kinds={"admin2"}, limit=1)
+    assert found and (found[0].name, found[0].iso3) == ("Al-Rutba", "IRQ")
+    assert gaz.lookup("Arhab", kinds={"admin2"}, limit=1)[0].name == "Arhab"  # no article in it

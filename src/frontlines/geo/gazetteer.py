@@ -131,6 +131,10 @@ def loose_key(key: str) -> str:
 _AYN = re.compile(r"(?<=[aeiou])['’ʿʾ‘`](?=[a-z])|(?<=[a-z])['’ʿʾ‘`](?=[aeiou])", re.IGNORECASE)
 
 
+# The Arabic article assimilated to the letter after it ("Ar Rutba", "Ash-Shaddadi", "Adh Dhalea").
+_SUN_ARTICLE = re.compile(r"^(?:a[rstdzn]|ash|adh|ath|es|ed|er|et|ez)[ -](?=\w)", re.I)
+
+
 def _ayn_vowel(m: re.Match) -> str:
     s, i = m.string, m.start()
     nxt = s[m.end()]
@@ -913,6 +917,10 @@ class Gazetteer:
         found = list(self._candidates(key))
         if not found and _AYN.search(name):
             found = list(self._candidates(name_key(_AYN.sub(_ayn_vowel, name))))
+        if not found and (article := _SUN_ARTICLE.match(name)):
+            # "Ar Rutba", "As Suwayda": the Arabic article as spoken before some letters; GeoNames'
+            # alternate names often spell it "Al".
+            found = list(self._candidates(name_key("al " + name[article.end() :])))
         if kinds:
             found = [c for c in found if self._row(c[0])[1] in kinds]
         if not found or (iso3 and not any(self._row(c[0])[2] == iso3 for c in found)):
