@@ -577,3 +577,21 @@ def test_a_shoot_out_told_after_its_place_is_an_event_though_no_side_is_named(ex
         published=date(2020, 5, 10),
     )
     assert [(e.sub_event_type, e.location) for e in events] == [("Armed clash", "Nova Iguacu")]
+
+
+def test_a_village_named_by_its_kind_is_where_the_event_is() -> None:
+    from frontlines.extract.mentions import PlaceMention, SentenceContext
+    from frontlines.extract.pipeline import _unplaced_name
+    from frontlines.nlp import load_nlp
+
+    text = "On Tuesday, olive trees owned by farmers were cut down in the village of Jiftlik."
+    doc = load_nlp()(text)
+    start = text.index("Jiftlik")
+    mention = PlaceMention(start, start + len("Jiftlik"), "Jiftlik", None)
+    ctx = SentenceContext(published=None, country="Palestine", iso3="PSE")
+    assert _unplaced_name(mention, doc, ctx) == "Jiftlik"
+    # Named as an owner, not as where: no place.
+    text = "On Tuesday, olive trees owned by the family of Jiftlik were cut down."
+    doc = load_nlp()(text)
+    start = text.index("Jiftlik")
+    assert _unplaced_name(PlaceMention(start, start + 7, "Jiftlik", None), doc, ctx) is None

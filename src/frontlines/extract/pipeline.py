@@ -676,6 +676,18 @@ def _located_by_next(sent: Span, ctx: SentenceContext) -> PlaceMention | None:
     return found[0] if found else None
 
 
+_SETTLEMENT_NOUNS = {
+    "village",
+    "town",
+    "city",
+    "hamlet",
+    "settlement",
+    "camp",
+    "neighbourhood",
+    "neighborhood",
+}
+
+
 def _unplaced_name(pm: PlaceMention, doc: Doc, ctx: SentenceContext) -> str | None:
     """The name of a place the gazetteer lacks, when the text puts the event there ("shelling near
     Mineralne") in a known country: the event is kept at that name, with no coordinates, rather than lost
@@ -698,6 +710,8 @@ def _unplaced_name(pm: PlaceMention, doc: Doc, ctx: SentenceContext) -> str | No
         pm.near
         or (root.dep_ == "pobj" and root.head.lower_ in _LOCATIVES)
         or (i and doc[i - 1].lower_ in _LOCATIVES)
+        # "in the village of Jiftlik"
+        or (root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lower_ in _SETTLEMENT_NOUNS)
     ):
         return name
     return None
