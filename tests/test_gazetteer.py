@@ -290,3 +290,8 @@ def test_the_arabic_article_as_spoken_finds_the_al_spelling(gaz) -> None:
     found = gaz.lookup("Ar Rutba district", kinds={"admin2"}, limit=1)
     assert found and (found[0].name, found[0].iso3) == ("Al-Rutba", "IRQ")
     assert gaz.lookup("Arhab", kinds={"admin2"}, limit=1)[0].name == "Arhab"  # no article in it
+
+
+def test_the_spellings_of_ain_find_each_other(gaz) -> None:
+    found = gaz.lookup("Ain al Arab", kinds={"city"}, limit=1)
+    assert found and (found[0].name, found[0].iso3) == ("Ayn al Arab", "SYR")

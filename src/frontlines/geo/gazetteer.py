@@ -135,6 +135,9 @@ _AYN = re.compile(r"(?<=[aeiou])['’ʿʾ‘`](?=[a-z])|(?<=[a-z])['’ʿʾ‘`]
 _SUN_ARTICLE = re.compile(r"^(?:a[rstdzn]|ash|adh|ath|es|ed|er|et|ez)[ -](?=\w)", re.I)
 
 
+_SPRING = re.compile(r"^(?:ain|ayn|ein)[ -](?=\w)", re.I)
+
+
 def _ayn_vowel(m: re.Match) -> str:
     s, i = m.string, m.start()
     nxt = s[m.end()]
@@ -921,6 +924,13 @@ class Gazetteer:
             # "Ar Rutba", "As Suwayda": the Arabic article as spoken before some letters; GeoNames'
             # alternate names often spell it "Al".
             found = list(self._candidates(name_key("al " + name[article.end() :])))
+        if not found and (spring := _SPRING.match(name)):
+            # "Ain al Arab" / "Ayn al Arab" / "Ein el Hilweh": one Arabic word ("spring"), three spellings.
+            rest = name[spring.end() :]
+            for spelling in ("ayn ", "ain ", "ein "):
+                found = list(self._candidates(name_key(spelling + rest)))
+                if found:
+                    break
         if kinds:
             found = [c for c in found if self._row(c[0])[1] in kinds]
         if not found or (iso3 and not any(self._row(c[0])[2] == iso3 for c in found)):
