@@ -80,3 +80,14 @@ def test_the_islamic_state_acronym_is_read_as_a_name_not_a_verb() -> None:
     # In a line set in capitals the word keeps its reading.
     doc = nlp("THE WAR IS OVER, THE GENERAL SAID.")
     assert next(t for t in doc if t.text == "IS").pos_ in ("AUX", "VERB")
+
+
+def test_english_words_are_read_once_a_pipeline_is_built(monkeypatch) -> None:
+    import frontlines.nlp as nlp_mod
+
+    built = nlp_mod.load_nlp()
+    monkeypatch.setattr(nlp_mod, "_ENGLISH", [])
+    monkeypatch.setattr(nlp_mod, "_BUILT", [])
+    assert nlp_mod.english_words() == frozenset()  # nothing to read yet, and nothing kept
+    monkeypatch.setattr(nlp_mod, "_BUILT", [built])
+    assert {"parliament", "van"} <= nlp_mod.english_words()

@@ -182,10 +182,14 @@ def _make_place_ruler(nlp: Language, name: str) -> PlaceRuler:
     return PlaceRuler(nlp, name)
 
 
-@lru_cache(maxsize=1)
+_ENGLISH: list[frozenset[str]] = []  # the word list, once read
+
+
 def english_words() -> frozenset[str]:
     """Common English words: the WordNet index in the lemmatizer tables of a pipeline built in this
-    process (empty when none is)."""
+    process (empty, and read again on the next call, while none is)."""
+    if _ENGLISH:
+        return _ENGLISH[0]
     for nlp in _BUILT:
         comp: Any = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
         inner = getattr(comp, "inner", None)  # the stand-in's CachedLemmatizer
@@ -193,7 +197,8 @@ def english_words() -> frozenset[str]:
         lookups = getattr(comp, "lookups", None)
         if lookups is not None and lookups.has_table("lemma_index"):
             table = lookups.get_table("lemma_index")
-            return frozenset(w for entries in table.values() for w in entries if "_" not in w)
+            _ENGLISH.append(frozenset(w for entries in table.values() for w in entries if "_" not in w))
+            return _ENGLISH[0]
     return frozenset()
 
 
