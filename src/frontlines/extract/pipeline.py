@@ -710,8 +710,13 @@ def _unplaced_name(pm: PlaceMention, doc: Doc, ctx: SentenceContext) -> str | No
         pm.near
         or (root.dep_ == "pobj" and root.head.lower_ in _LOCATIVES)
         or (i and doc[i - 1].lower_ in _LOCATIVES)
-        # "in the village of Jiftlik"
-        or (root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lower_ in _SETTLEMENT_NOUNS)
+        # "in the village of Jiftlik", but not "Atakent town of Maktaaral district" (a town's district)
+        or (
+            root.dep_ == "pobj"
+            and root.head.lower_ == "of"
+            and root.head.head.lower_ in _SETTLEMENT_NOUNS
+            and not any(ch.dep_ == "compound" for ch in root.head.head.children)
+        )
     ):
         return name
     return None
