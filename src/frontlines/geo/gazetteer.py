@@ -761,18 +761,15 @@ def _english_words() -> set[str]:
         import spacy
 
         from frontlines.config import SPACY_MODEL
+        from frontlines.nlp import lemma_index_words
 
         nlp = spacy.load(
             SPACY_MODEL, exclude=["tok2vec", "tagger", "parser", "ner", "senter", "attribute_ruler"]
         )
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        return set(lemma_index_words(nlp))
     except Exception as exc:  # no model: fall back to the curated list only
         log.warning("no English word list for ruler filtering: %s", exc)
         return set()
-    words: set[str] = set()
-    for _pos, entries in table.items():
-        words.update(w for w in entries if "_" not in w)
-    return words
 
 
 def _alias_surfaces(b: _Builder) -> dict[int, set[str]]:

@@ -191,15 +191,23 @@ def english_words() -> frozenset[str]:
     if _ENGLISH:
         return _ENGLISH[0]
     for nlp in _BUILT:
-        comp: Any = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
-        inner = getattr(comp, "inner", None)  # the stand-in's CachedLemmatizer
-        comp = getattr(inner, "lemmatizer", comp)
-        lookups = getattr(comp, "lookups", None)
-        if lookups is not None and lookups.has_table("lemma_index"):
-            table = lookups.get_table("lemma_index")
-            _ENGLISH.append(frozenset(w for entries in table.values() for w in entries if "_" not in w))
-            return _ENGLISH[0]
+        words = lemma_index_words(nlp)
+        if words:
+            _ENGLISH.append(words)
+            return words
     return frozenset()
+
+
+def lemma_index_words(nlp: Language) -> frozenset[str]:
+    """The single words of the lemmatizer's WordNet index (`lemma_index`), or none without one."""
+    comp: Any = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+    inner = getattr(comp, "inner", None)  # the stand-in's CachedLemmatizer
+    comp = getattr(inner, "lemmatizer", comp)
+    lookups = getattr(comp, "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return frozenset()
+    table = lookups.get_table("lemma_index")
+    return frozenset(w for entries in table.values() for w in entries if "_" not in w)
 
 
 @lru_cache(maxsize=2)
