@@ -21,6 +21,7 @@ import threading
 import time
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -136,6 +137,19 @@ _SUN_ARTICLE = re.compile(r"^(?:a[rstdzn]|ash|adh|ath|es|ed|er|et|ez)[ -](?=\w)"
 
 
 _SPRING = re.compile(r"^(?:ain|ayn|ein)[ -](?=\w)", re.I)
+
+
+def _other_spellings(name: str) -> Iterator[str]:
+    """Other romanisations of an Arabic name, in the order they are tried when the name finds nothing."""
+    if _AYN.search(name):  # an ayn written as an apostrophe, read as the vowel it stands beside
+        yield _AYN.sub(_ayn_vowel, name)
+    if article := _SUN_ARTICLE.match(name):
+        # "Ar Rutba", "As Suwayda": the article as spoken before some letters; GeoNames often spells "Al".
+        yield "al " + name[article.end() :]
+    if spring := _SPRING.match(name):
+        # "Ain al Arab" / "Ayn al Arab" / "Ein el Hilweh": one Arabic word ("spring"), three spellings.
+        rest = name[spring.end() :]
+        yield from (spelling + rest for spelling in ("ayn ", "ain ", "ein "))
 
 
 def _ayn_vowel(m: re.Match) -> str:
@@ -915,19 +929,10 @@ class Gazetteer:
         """
         key = name_key(name)
         found = list(self._candidates(key))
-        if not found and _AYN.search(name):
-            found = list(self._candidates(name_key(_AYN.sub(_ayn_vowel, name))))
-        if not found and (article := _SUN_ARTICLE.match(name)):
-            # "Ar Rutba", "As Suwayda": the Arabic article as spoken before some letters; GeoNames'
-            # alternate names often spell it "Al".
-            found = list(self._candidates(name_key("al " + name[article.end() :])))
-        if not found and (spring := _SPRING.match(name)):
-            # "Ain al Arab" / "Ayn al Arab" / "Ein el Hilweh": one Arabic word ("spring"), three spellings.
-            rest = name[spring.end() :]
-            for spelling in ("ayn ", "ain ", "ein "):
-                found = list(self._candidates(name_key(spelling + rest)))
-                if found:
-                    break
+        for spelling in [] if found else _other_spellings(name):
+            found = list(self._candidates(name_key(spelling)))
+            if found:
+                break
         if kinds:
             found = [c for c in found if self._row(c[0])[1] in kinds]
         if not found or (iso3 and not any(self._row(c[0])[2] == iso3 for c in found)):
