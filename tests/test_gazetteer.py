@@ -197,6 +197,10 @@ def test_admin1_display_names_are_english(gaz) -> None:
         ("Kandahar province", "Kandahar", "AFG", True),
         ("Kandahar", "Helmand", "AFG", False),
         ("Donetsk", "", "UKR", False),
+        ("Kyiv City", "Kyiv Oblast", "UKR", False),
+        ("Kiev City", "Kyiv City", "UKR", True),
+        ("Kiev Oblast", "Kyiv Oblast", "UKR", True),
+        ("Maputo City", "Maputo Province", "MOZ", False),
     ],
 )
 def test_same_admin1(gaz, a: str, b: str, iso3: str, same: bool) -> None:
@@ -295,3 +299,16 @@ def test_the_arabic_article_as_spoken_finds_the_al_spelling(gaz) -> None:
 def test_the_spellings_of_ain_find_each_other(gaz) -> None:
     found = gaz.lookup("Ain al Arab", kinds={"city"}, limit=1)
     assert found and (found[0].name, found[0].iso3) == ("Ayn al Arab", "SYR")
+
+
+def test_a_city_that_is_its_own_province_is_told_from_the_province_around_it(gaz) -> None:
+    # GeoNames' English name for both Kyiv units is "Kyiv": records there would not say which.
+    assert gaz.lookup("Kyiv", iso3="UKR", kinds={"city"})[0].admin1 == "Kyiv City"
+    assert gaz.lookup("Ivankiv", iso3="UKR")[0].admin1 == "Kyiv Oblast"
+    assert [p.code for p in gaz.lookup("Kyiv Oblast", iso3="UKR")] == ["UA.13"]
+    assert gaz.lookup("Kyiv province", iso3="UKR")[0].code == "UA.13"
+    assert gaz.lookup("Kyiv city", iso3="UKR")[0].kind == "city"
+    maputo = {p.name for p in gaz.admin1_of("MOZ")}
+    assert {"Maputo City", "Maputo Province"} <= maputo and "Maputo" not in maputo
+    # A pair whose unit-word alias GeoNames gave to one only is left as it was.
+    assert {p.admin1 for p in gaz.lookup("Arghandab district", iso3="AFG")} == {"Kandahar", "Zabul"}

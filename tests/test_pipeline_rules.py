@@ -595,3 +595,16 @@ def test_a_village_named_by_its_kind_is_where_the_event_is() -> None:
     doc = load_nlp()(text)
     start = text.index("Jiftlik")
     assert _unplaced_name(PlaceMention(start, start + 7, "Jiftlik", None), doc, ctx) is None
+
+
+def test_a_town_and_its_bare_province_name_are_one_place(extract) -> None:
+    # "Kyiv" alone ranks Kyiv City first; the town lies in Kyiv Oblast, which the chain names bare.
+    events = extract(
+        "On Sunday, shopkeepers protested outside the district office in Ivankiv, Kyiv, demanding to reopen.",
+        published=date(2020, 5, 5),
+    )
+    assert [(e.location, e.admin1) for e in events] == [("Ivankiv", "Kyiv Oblast")]
+    city = extract(
+        "On Sunday, about 200 people protested in Kyiv against the lockdown.", published=date(2020, 5, 5)
+    )
+    assert [(e.location, e.admin1) for e in city] == [("Kyiv", "Kyiv City")]

@@ -842,9 +842,10 @@ def _names_unit_of(unit: PlaceMention, item: PlaceMention) -> bool:
     if unit.place is None or item.place is None or unit.place.iso3 != item.place.iso3:
         return False
     key = name_key(unit.place.name)
-    return key in (name_key(item.place.admin1 or ""), name_key(item.place.admin2 or "")) and key != name_key(
-        item.place.name
-    )
+    # Units the build named with their unit word ("Kyiv Oblast", to tell it from Kyiv City) are
+    # written bare in reports ("Ivankiv, Kyiv").
+    enclosing = {name_key(split_kind_suffix(n)[0]) for n in (item.place.admin1, item.place.admin2) if n}
+    return key in enclosing and key != name_key(item.place.name)
 
 
 def _contains(outer: Place, inner: Place) -> bool:

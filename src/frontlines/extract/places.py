@@ -508,14 +508,30 @@ def _place_in_chain(
     unit = units[0]
     if place is not None and (place.code == unit.code or (place.kind == unit.kind == "admin1")):
         return place, None, False  # the name is itself the unit, or a list of provinces
-    inside = next((p for u in units if (p := _resolve_in(gaz, text, hint, u)) is not None), None)
-    if inside is not None:
-        return inside, unit.admin1, False
+    for u in _with_namesakes(gaz, units):
+        if (inside := _resolve_in(gaz, text, hint, u)) is not None:
+            return inside, u.admin1, False
     # A comma or parenthesis chain is strong evidence; "X in Y" less so (units overlap).
     strong = span.end < len(span.doc) and span.doc[span.end].text in (",", "(")
     if place is not None and (_within(place, units[-1]) or (not strong and _known_town(place, unit))):
         return place, unit.admin1, False
     return unit, unit.admin1, True
+
+
+def _with_namesakes(gaz: Gazetteer, units: list[Place]) -> list[Place]:
+    """The chain's units, each followed by the other first-level units of its country that share its
+    bare name: "Ivankiv, Kyiv" lies in Kyiv Oblast, though "Kyiv" alone is first Kyiv City."""
+    out: list[Place] = []
+    for u in units:
+        out.append(u)
+        if u.kind == "admin1":
+            base = name_key(split_kind_suffix(u.name)[0])
+            out += [
+                p
+                for p in gaz.admin1_of(u.iso3)
+                if p.code != u.code and name_key(split_kind_suffix(p.name)[0]) == base
+            ]
+    return out
 
 
 def _chain_opens(doc: Doc, i: int) -> bool:

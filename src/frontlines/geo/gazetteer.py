@@ -32,7 +32,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 14  # bump when the index layout or build rules change
+BUILD_VERSION = 15  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -418,19 +418,13 @@ def build_index() -> dict:
     romance = _romance_countries()
     subs.sort(key=lambda s: s.admin_level)
     seat_of: dict[str, str] = {}  # admin1 code -> name of its largest town
+    english_of = {s.geonames_code: _english_unit(s, romance) for s in subs}
+    english_of.update(_distinct_admin1_names([s for s in subs if s.admin_level == 1], english_of))
     for s in subs:
         a2 = s.country.alpha2
         cname, iso3 = countries.get(a2, (fold(s.country.name), s.country.alpha3))
         names = [n for n in (s.name, *s.aliases) if _latin(n)]
-        # English display names ("Luhansk", not "Luhanska oblast"); Afghan names are curated in
-        # data/places_aliases.csv.
-        if a2 == "AF" or a2 in romance:
-            # In French-, Spanish- and Portuguese-speaking countries English reports keep the local
-            # names of units ("Nord-Kivu", "Ciudad Autonoma de Buenos Aires"); aliases there are often
-            # other languages' forms ("Tetavore Central" for Paraguay's Central).
-            english = split_kind_suffix(fold(s.name))[0] if a2 != "AF" else fold(s.name)
-        else:
-            english = english_unit_name(s.name, s.aliases)
+        english = english_of[s.geonames_code]
         names.append(english)
         if s.admin_level == 1:
             display = english
@@ -630,6 +624,48 @@ def _loose_towns(cities: list) -> dict[tuple[str, str], object]:
             if s.admin_level == 1 and s.geonames_code:
                 out.setdefault((s.geonames_code, loose_key(_town_key(t.name))), t)
     return out
+
+
+def _english_unit(s, romance: set[str]) -> str:
+    """A subdivision's display name: English ("Luhansk", not "Luhanska oblast"); Afghan names are
+    curated in data/places_aliases.csv."""
+    a2 = s.country.alpha2
+    if a2 == "AF":
+        return fold(s.name)
+    if a2 in romance:
+        # In French-, Spanish- and Portuguese-speaking countries English reports keep the local names
+        # of units ("Nord-Kivu", "Ciudad Autonoma de Buenos Aires"); aliases there are often other
+        # languages' forms ("Tetavore Central" for Paraguay's Central).
+        return split_kind_suffix(fold(s.name))[0]
+    return english_unit_name(s.name, s.aliases)
+
+
+def _distinct_admin1_names(admin1s: list, english_of: dict[str, str]) -> dict[str, str]:
+    """New display names for a country's admin1 units that would otherwise share one.
+
+    A city that is its own province and the province around it have the same English name (Kyiv and
+    Kyiv Oblast, Maputo City and Maputo Province); one name for both would make every record there
+    ambiguous. Each such unit takes its own alias that adds a unit word ("Kyiv City", "Kyiv Oblast").
+    """
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for s in admin1s:
+        groups[(s.country.alpha2, name_key(english_of[s.geonames_code]))].append(s)
+    renamed: dict[str, str] = {}
+    for same in groups.values():
+        if len(same) < 2:
+            continue
+        for s in same:
+            base = name_key(english_of[s.geonames_code])
+            worded = [
+                " ".join([*w[:-1], w[-1].capitalize()])
+                for w in (fold(a).split() for a in (s.name, *s.aliases) if _latin(a))
+                if len(w) >= 2
+                and w[-1].lower() in _EN_UNIT_WORDS | {"city"}
+                and name_key(" ".join(w[:-1])) == base
+            ]
+            if worded:
+                renamed[s.geonames_code] = worded[0]
+    return renamed
 
 
 def _find_rows(b: _Builder, iso3: str, kind: str, name: str) -> list[int]:
@@ -944,6 +980,21 @@ class Gazetteer:
             ]
         return found
 
+    def _whole_name(self, name: str, hint: str | None, kinds: set[str] | None) -> list[tuple[int, int]]:
+        """Entries of the hinted kind whose own name is the whole `name`, unit word and all: "Kyiv
+        Oblast" is the oblast alone (the build gave it that name to tell it from Kyiv City), while its
+        bare "Kyiv" is also the city. Aliases with a unit word are not enough: GeoNames gives them to
+        one unit of a pair and not the other ("Arghandab District")."""
+        if not hint:
+            return []
+        key = name_key(name)
+        return [
+            c
+            for c in self._candidates(key)
+            if self._row(c[0])[1] == hint and name_key(self._row(c[0])[0]) == key
+            and (not kinds or hint in kinds)
+        ]  # fmt: skip
+
     def lookup(
         self,
         name: str,
@@ -967,13 +1018,16 @@ class Gazetteer:
     ) -> list[tuple[int, float]]:
         """(row id, score) pairs, best first; `variants=False` skips spelling-variant matches."""
         base, hint = split_kind_suffix(name)
-        cands = self.candidates(base, kinds, iso3)
+        whole = self._whole_name(name, hint, kinds)
+        cands = whole or self.candidates(base, kinds, iso3)
         if not cands and hint:
             cands, hint = self.candidates(name, kinds, iso3), None
         if hint:
             hinted = [c for c in cands if self._row(c[0])[1] == hint]
             if hint == "admin2":  # "X district" may name a district centre town or a crossing
                 hinted = hinted or [c for c in cands if self._row(c[0])[1] in ("city", "crossing")]
+            if hint == "admin1" and len(hinted) > 1:  # "Kyiv province" is Kyiv Oblast, not Kyiv City
+                hinted = [c for c in hinted if not self._row(c[0])[0].endswith(" City")] or hinted
             cands = hinted or cands
         a1key = name_key(admin1) if admin1 else None
         key = name_key(base)
@@ -1042,7 +1096,12 @@ class Gazetteer:
     def admin1_codes(self, name: str, iso3: str | None = None) -> frozenset[str]:
         """GeoNames codes of the first-level units `name` may denote (in `iso3` when given): any of
         their names, English or local, or a transliteration variant ("Idleb" ~ "Idlib")."""
-        base = split_kind_suffix(name)[0]
+        base, hint = split_kind_suffix(name)
+        if hint:  # a name with its unit word ("Kyiv Oblast", "Kiev City") first, as a whole
+            out = {self._row(i)[8] for i, _t in self._candidates(name_key(name)) if self._row(i)[1] == "admin1"
+                   and (iso3 is None or self._row(i)[2] == iso3) and self._row(i)[8]}  # fmt: skip
+            if out:
+                return frozenset(out)
         out = set()
         for i, _tier in self.candidates(base, {"admin1"}, iso3):
             r = self._row(i)
@@ -1059,9 +1118,10 @@ class Gazetteer:
         "Luhansk" and "Luhanska oblast", "Tripoli" and "Tarabulus", "Idleb" and "Idlib"."""
         if not name_a or not name_b:
             return False
-        if name_key(split_kind_suffix(name_a)[0]) == name_key(split_kind_suffix(name_b)[0]):
-            return True
-        return bool(self.admin1_codes(name_a, iso3) & self.admin1_codes(name_b, iso3))
+        codes_a, codes_b = self.admin1_codes(name_a, iso3), self.admin1_codes(name_b, iso3)
+        if codes_a and codes_b:  # "Kyiv City" and "Kyiv Oblast" are two units
+            return bool(codes_a & codes_b)
+        return name_key(split_kind_suffix(name_a)[0]) == name_key(split_kind_suffix(name_b)[0])
 
     def admin1_of(self, iso3: str) -> list[Place]:
         """All first-level units of a country, by name."""
