@@ -518,3 +518,20 @@ def test_a_numbered_settlement_is_placed_by_its_town(nlp) -> None:
     assert [(m.text, m.place.name, m.place.admin1, m.near) for m in found] == [
         ("Zolote-4", "Zolote", "Luhansk", True)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3", "admin1"),
+    [
+        # A town many countries share against a province-seat name only Syria uses: the seat's
+        # name stands for its province too, and outvotes the namesake abroad.
+        ("On Tuesday, a roadside bomb went off near Karama town in Ar-Raqqa countryside.", "SYR", "Raqqa"),
+        ("On Monday, a landmine exploded in Sinjar area in Hama countryside, wounding a shepherd.", "SYR", "Hama"),
+        # A seat whose name is a province in several countries gets no such weight.
+        ("On Friday, in San Juan (San Juan), merchants drove in a motorcade to protest the lockdown in "
+         "Argentina.", "ARG", "San Juan"),
+    ],
+)  # fmt: skip
+def test_a_province_seat_name_outvotes_a_namesake_town_abroad(nlp, text: str, iso3: str, admin1: str) -> None:
+    ctx = _ctx(nlp(text))
+    assert (ctx.iso3, ctx.admin1) == (iso3, admin1)

@@ -1333,7 +1333,10 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
             if close[0].kind == "country" and ext.root.dep_ in ("compound", "amod", "nmod", "poss")
             else 1.0
         )
-        if any(p.kind == "admin1" for p in close):
+        one_country = len({gaz.place(i).iso3 for i, _s in ranked[:8]}) == 1
+        if any(p.kind == "admin1" for p in close) or (
+            one_country and _seat_named_like_province(gaz, close[0])
+        ):
             w = 1.5  # a province name says more about the country than a town name many countries share
         for p in close:
             if p.iso3:
@@ -1372,6 +1375,15 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
     country = gaz.country(iso3)
     admin1 = a1_votes.most_common(1)[0][0] if a1_votes else None
     return (country.name if country else None), iso3, admin1
+
+
+def _seat_named_like_province(gaz: Gazetteer, place: Place) -> bool:
+    """A town that gives its province its name ("Al-Hasakeh", "Hama"): the name is the province's
+    too, though the town outranks the unit as the reading. Only a province name one country uses
+    counts ("San Juan" is a province in four)."""
+    if place.kind != "city" or not place.admin1 or not gaz.same_admin1(place.name, place.admin1, place.iso3):
+        return False
+    return len({gaz.place(i).iso3 for i, t in gaz.candidates(place.admin1, {"admin1"}) if t < 2}) == 1
 
 
 def geo_precision(mention: PlaceMention) -> int:
