@@ -535,3 +535,46 @@ def test_a_numbered_settlement_is_placed_by_its_town(nlp) -> None:
 def test_a_province_seat_name_outvotes_a_namesake_town_abroad(nlp, text: str, iso3: str, admin1: str) -> None:
     ctx = _ctx(nlp(text))
     assert (ctx.iso3, ctx.admin1) == (iso3, admin1)
+
+
+def _place_named(nlp, text: str, name: str):
+    doc = nlp(text)
+    found = _by_text(find_places(doc[:], _ctx(doc)))
+    return found[name].place
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "where"),
+    [
+        # The unit that holds the town, though a namesake unit abroad ranks first (Brazil's Laguna).
+        ("Gunmen shot a village councillor in Calamba, Laguna, on Sunday.", "Calamba", ("PHL", "Calabarzon")),
+        # A unit named after generic words ("sector area") still encloses the name before them; a town of
+        # that name elsewhere in the country is not it.
+        ("Troops exchanged fire at Shahpur sector area (Poonch district, J&K) on Monday.", "Shahpur",
+         ("IND", "Jammu and Kashmir")),
+        # A capital is not moved into a namesake unit abroad (Bella Vista is a quarter of Panama City) ...
+        ("In Panama City (Bella Vista), residents protested on Monday.", "Panama City", ("PAN", "Panama")),
+        # ... but a name many countries share goes into the unit the chain names.
+        ("A man was shot dead in San Carlos, Negros Occidental, on Sunday.", "San Carlos",
+         ("PHL", "Western Visayas")),
+        # A city's quarter the gazetteer lacks is coded to the city ...
+        ("Teachers rallied outside parliament [coded to Athens-Central Athens] on Friday.", "Athens-Central",
+         ("GRC", "Attica")),
+        ("The monitors counted 8 explosions near Donetsk-Kirovskyi in Ukraine.", "Donetsk-Kirovskyi",
+         ("UKR", "Donetsk")),
+        # ... and a big town abroad is no reading of a small town in the country's own province.
+        ("Kurdish-led forces arrested young men in Mansura city in Ar-Raqqa countryside.", "Mansura city",
+         ("SYR", "Raqqa")),
+    ],
+)  # fmt: skip
+def test_a_chain_of_units_places_the_name_before_it(
+    nlp, text: str, name: str, where: tuple[str, str]
+) -> None:
+    place = _place_named(nlp, text, name)
+    assert place is not None and (place.iso3, place.admin1) == where
+
+
+def test_a_two_part_village_name_is_not_a_city_quarter(nlp) -> None:
+    doc = nlp("The monitors counted 8 explosions near Orikhove-Donetske in Ukraine.")
+    found = _by_text(find_places(doc[:], _ctx(doc)))
+    assert "Orikhove-Donetske" not in found or found["Orikhove-Donetske"].place is None

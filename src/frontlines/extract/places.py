@@ -511,32 +511,57 @@ def _place_in_chain(
     for u in _with_namesakes(gaz, units):
         if (inside := _resolve_in(gaz, text, hint, u)) is not None:
             return inside, u.admin1, False
+    if place is not None and place.iso3 != unit.iso3 and name_key(place.name) == name_key(unit.name):
+        return place, None, False  # "Athens-Central Athens": the city named again, not a namesake unit abroad
     # A comma or parenthesis chain is strong evidence; "X in Y" less so (units overlap).
-    strong = span.end < len(span.doc) and span.doc[span.end].text in (",", "(")
+    strong = _chain_opens(span.doc, span.end)
     if place is not None and (_within(place, units[-1]) or (not strong and _known_town(place, unit))):
         return place, unit.admin1, False
+    if strong and unit.iso3 != iso3 and _big_city_abroad(place, unit) and _common_name(gaz, unit):
+        return place, None, False  # "Panama City (Bella Vista)": a namesake unit abroad holds no city
     return unit, unit.admin1, True
 
 
 def _with_namesakes(gaz: Gazetteer, units: list[Place]) -> list[Place]:
-    """The chain's units, each followed by the other first-level units of its country that share its
-    bare name: "Ivankiv, Kyiv" lies in Kyiv Oblast, though "Kyiv" alone is first Kyiv City."""
+    """The chain's units, each followed by the other units that share its bare name: "Ivankiv, Kyiv"
+    lies in Kyiv Oblast, though "Kyiv" alone is first Kyiv City; "Calamba, Laguna" is the Philippine
+    province, though Brazil's Laguna ranks first. The name inside decides between them."""
     out: list[Place] = []
     for u in units:
         out.append(u)
+        base = name_key(split_kind_suffix(u.name)[0])
         if u.kind == "admin1":
-            base = name_key(split_kind_suffix(u.name)[0])
             out += [
                 p
                 for p in gaz.admin1_of(u.iso3)
                 if p.code != u.code and name_key(split_kind_suffix(p.name)[0]) == base
             ]
+        out += [
+            p
+            for i, _s in gaz.ranked(u.name, kinds={u.kind}, variants=False)[:8]
+            if (p := gaz.place(i)).code != u.code and name_key(p.name) == base and p not in out
+        ]
     return out
+
+
+# Generic nouns between a name and the chain that encloses it ("Shahpur sector area (Poonch ...)").
+_AREA_NOUNS = {"sector", "area", "areas"}
+
+
+def _big_city_abroad(place: Place | None, unit: Place) -> bool:
+    return place is not None and place.iso3 != unit.iso3 and (place.population or 0) >= 100_000
+
+
+def _common_name(gaz: Gazetteer, unit: Place) -> bool:
+    """A unit's name that places in several countries bear ("Bella Vista", unlike "Negros Occidental")."""
+    return len({gaz.place(i).iso3 for i, _s in gaz.ranked(unit.name, variants=False)[:8]}) > 1
 
 
 def _chain_opens(doc: Doc, i: int) -> bool:
     """Whether a comma or parenthesis right after a name opens a chain of enclosing units: a proper
     noun the gazetteer lacks is taken for a village only then (not "Ahmed, Kandahar's governor")."""
+    while i < len(doc) and doc[i].lower_ in _AREA_NOUNS:
+        i += 1  # "Shahpur sector area (Poonch district, J&K)"
     return (
         i < len(doc)
         and doc[i].text in (",", "(")
@@ -621,6 +646,8 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
         ):
             continue  # "Ukrainian" tagged a place: a nationality word, not "Ukrainian Village"
         near = _is_near(doc, ext.start)
+        if place is None and (city := _city_of_quarter(gaz, text, ctx)) is not None:
+            place, near = city, True
         place, chained, fell_back = _place_in_chain(ext, text, hint, place, gaz, ctx.iso3)
         if chained is not None:
             explicit = chained
@@ -1008,6 +1035,8 @@ def _misread_places(
         near = _is_near(doc, ext.start)
         if chained is not None and (not fell_back or _chain_opens(doc, ext.end)):
             place, near = chained_place, near or fell_back
+        elif place is None and (city := _city_of_quarter(gaz, text, ctx)) is not None:
+            place, near = city, True
         elif place is None:
             if unknown is not None and after_prep and _unknown_village(ext, ctx):
                 unknown.append(PlaceMention(ext.start_char, ext.end_char, ext.text, None, 0, near))
@@ -1027,6 +1056,20 @@ def _misread_places(
             )
         )
     return out
+
+
+def _city_of_quarter(gaz: Gazetteer, text: str, ctx: SentenceContext) -> Place | None:
+    """ "Kiev-Pecherskyi", "Donetsk-Kirovskyi", "Athens-Central": a name the gazetteer lacks, written
+    as a city and its quarter, is coded to the city. Only a city of some size has quarters; a small
+    town's hyphen more likely joins a village's two-part name ("Orikhove-Donetske")."""
+    head = text.split("-")[0].strip()
+    if "-" not in text or len(head) < 4:
+        return None
+    ranked = gaz.ranked(head, iso3=ctx.iso3, admin1=ctx.admin1, kinds={"city"}, variants=False)
+    place = gaz.place(ranked[0][0]) if ranked else None
+    if place is None or (place.population or 0) < 100_000 or _stray_foreign(place, ctx.iso3):
+        return None
+    return place
 
 
 def _unknown_village(ent: Span, ctx: SentenceContext) -> bool:
@@ -1307,12 +1350,24 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
     for ent in _ents(doc):
         ext, hint = _with_suffix(ent)
         text = _clean(split_kind_suffix(ext.text)[0] if hint else ext.text)
-        if ext.end < len(doc) and doc[ext.end].text in (",", "("):
-            # "Jalalpur, Shamli (UP)": a chain of units names the country better than a namesake.
-            units = _chain_units(ext, gaz, None)
-            if units and units[-1].iso3:
-                votes[units[-1].iso3] += 1.5
         ranked = gaz.ranked(f"{text} {_hint_word(hint)}".strip())
+        if ext.end < len(doc) and doc[ext.end].text in (",", "("):
+            # "Jalalpur, Shamli (UP)": a chain of units names the country better than a namesake; the
+            # unit that holds the name ("Calamba, Laguna": the Philippine one) when a namesake does.
+            units = _chain_units(ext, gaz, None)
+            own = gaz.place(ranked[0][0]) if ranked else None
+            inside = next(
+                (
+                    p
+                    for u in _with_namesakes(gaz, units)
+                    if (p := _resolve_in(gaz, text, hint, u)) is not None
+                ),
+                None,
+            )
+            if inside is not None:
+                votes[inside.iso3] += 1.5
+            elif units and not (_big_city_abroad(own, units[0]) and _common_name(gaz, units[0])):
+                votes[units[-1].iso3] += 1.5
         if not ranked and len(ext) > 1 and ext[0].lower_ in _PART_WORDS:  # "Central Beirut"
             ranked = gaz.ranked(_clean(ext[1:].text), kinds={"city", "admin1", "admin2"}, variants=False)
         if not ranked:
