@@ -259,6 +259,9 @@ def test_country_keys_are_kept_beside_the_index(gaz, tmp_path, monkeypatch) -> N
         ("Thi-Qar", "IRQ", "Dhi Qar"),
         ("Almargeb", "LBY", "Al Marqab"),
         ("Aljfara", "LBY", "Al Jafarah"),
+        ("Sirt", "LBY", "Surt"),
+        ("Barisal", "BGD", "Barishal"),
+        ("Khachmaz", "AZE", "Xacmaz"),
         ("Suqutra", "YEM", "Soqatra"),
         ("Distrito Federal", "MEX", "Ciudad de Mexico"),
         ("Federal Capital Territory", "NGA", "Abuja Federal Capital Territory"),
@@ -338,3 +341,12 @@ def test_units_filed_beside_their_first_level_unit_are_second_level(gaz) -> None
     # News names the governorates as provinces: the entity ruler still knows them.
     ruled = {p["pattern"] for p in gaz.ruler_patterns()}
     assert {"Tulkarm", "Tubas", "Erbil"} <= ruled
+
+
+@pytest.mark.parametrize(("name", "iso3", "city"), [("Sirt", "LBY", "Sirte"), ("Barisal", "BGD", "Barishal")])
+def test_a_seat_named_like_its_province_under_another_spelling_is_read_first(
+    gaz, name: str, iso3: str, city: str
+) -> None:
+    # The province's alias ("Sirt" for Surt) must not make the bare name the province: it is the town.
+    best = gaz.lookup(name, iso3=iso3, limit=1)[0]
+    assert (best.kind, best.name) == ("city", city)

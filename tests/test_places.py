@@ -578,3 +578,14 @@ def test_a_two_part_village_name_is_not_a_city_quarter(nlp) -> None:
     doc = nlp("The monitors counted 8 explosions near Orikhove-Donetske in Ukraine.")
     found = _by_text(find_places(doc[:], _ctx(doc)))
     assert "Orikhove-Donetske" not in found or found["Orikhove-Donetske"].place is None
+
+
+def test_a_province_seat_abroad_named_after_a_preposition_is_kept(nlp) -> None:
+    # "Dar'a" (tagged an organisation) reads as the town Dara, seat of Daraa: a landmark even when a
+    # Jordanian province named first sets the article's country.
+    doc = nlp("A roadside bomb planted in Karak area in Dar'a went off on Friday.")
+    found = _by_text(find_places(doc[:], _ctx(doc)))
+    assert found["Dar'a"].place is not None and (found["Dar'a"].place.iso3, found["Dar'a"].place.admin1) == (
+        "SYR",
+        "Daraa",
+    )

@@ -1091,13 +1091,13 @@ def _landmark(place: Place) -> bool:
     even outside the article's country, which a foreign army's demonym may have set ("Turkish forces
     shelled Menbij in Aleppo"). Other foreign towns are too often a local village's namesake, and a
     province name several countries share ("Eastern") names none of them."""
-    if place.kind == "city" and place.admin1 and name_key(place.admin1) == name_key(place.name):
-        name = place.admin1
+    gaz = get_gazetteer()
+    if place.kind == "city" and place.admin1 and gaz.same_admin1(place.name, place.admin1, place.iso3):
+        name = place.admin1  # "Dar'a": the town Dara, seat of Daraa
     elif place.kind == "admin1":
         name = place.name
     else:
         return False
-    gaz = get_gazetteer()
     return len({gaz.place(i).iso3 for i, t in gaz.candidates(name, {"admin1"}) if t < 2}) == 1
 
 
@@ -1388,7 +1388,7 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
             if close[0].kind == "country" and ext.root.dep_ in ("compound", "amod", "nmod", "poss")
             else 1.0
         )
-        one_country = len({gaz.place(i).iso3 for i, _s in ranked[:8]}) == 1
+        one_country = len({p.iso3 for p in _weighty(gaz, ranked, top)}) == 1
         if any(p.kind == "admin1" for p in close) or (
             one_country and _seat_named_like_province(gaz, close[0])
         ):
@@ -1430,6 +1430,18 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
     country = gaz.country(iso3)
     admin1 = a1_votes.most_common(1)[0][0] if a1_votes else None
     return (country.name if country else None), iso3, admin1
+
+
+def _weighty(gaz: Gazetteer, ranked: list[tuple[int, float]], top: float) -> list[Place]:
+    """The readings of a name that count as rivals: any close to the best, and further down only admin
+    units and towns of 100,000 or more (Lebanon's Tripoli against Libya's, not a Senegalese Dara
+    against Syria's Daraa)."""
+    out = []
+    for i, s in ranked[:8]:
+        p = gaz.place(i)
+        if s >= top - 1.0 or p.kind != "city" or (p.population or 0) >= 100_000:
+            out.append(p)
+    return out
 
 
 def _seat_named_like_province(gaz: Gazetteer, place: Place) -> bool:

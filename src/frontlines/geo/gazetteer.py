@@ -1092,8 +1092,12 @@ class Gazetteer:
             s = _AFG_ADMIN2_SCORE if (kind == "admin2" and r[2] == "AFG") else _KIND_SCORE[kind]
             if kind == "city":
                 s += 0.8 * math.log10(pop + 1)
-                if r[11] and self._seats.get(r[11]) == name_key(r[0]) and name_key(r[4] or "") == key:
-                    s += 4.0  # a provincial seat named like its province ("Kandahar", "Herat")
+                if (
+                    r[11]
+                    and self._seats.get(r[11]) == name_key(r[0])
+                    and (name_key(r[4] or "") == key or r[11] in self.admin1_codes(base, r[2]))
+                ):
+                    s += 4.0  # a provincial seat named like its province ("Kandahar", "Herat", "Sirt")
                 if i in self._capitals:
                     s += 2.5
             elif kind == "admin1":
