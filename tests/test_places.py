@@ -589,3 +589,20 @@ def test_a_province_seat_abroad_named_after_a_preposition_is_kept(nlp) -> None:
         "SYR",
         "Daraa",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1"),
+    [
+        # The gazetteer's Lozove are in Crimea and Khmelnytskyi; the monitors' is on the contact line.
+        ("The OSCE SMM recorded 6 explosions near Lozove on Saturday.", "Lozove", None),
+        ("The OSCE SMM recorded 6 explosions near Avdiivka on Saturday.", "Avdiivka", "Donetsk"),
+    ],
+)
+def test_a_theatre_report_does_not_place_a_village_at_a_namesake_far_away(
+    nlp, text: str, name: str, admin1: str | None
+) -> None:
+    doc = nlp(text)
+    found = _by_text(find_places(doc[:], _ctx(doc)))
+    place = found[name].place
+    assert (place.admin1 if place else None) == admin1

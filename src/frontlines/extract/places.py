@@ -699,6 +699,10 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
             there = _in_theatre(gaz, _clean(split_kind_suffix(m.text)[0]), m.place, theatre)
             if there is not None:
                 m.place = there
+            elif _hamlet_outside(m.place, theatre):
+                # No namesake in the theatre the gazetteer has: the village near the contact line is
+                # kept by name, not put at a hamlet of that name across the country.
+                m.place = None
     if unknown and not any(m.place is not None and m.place.kind != "country" for m in out):
         # A village the gazetteer lacks, named where nothing else is: the event is kept at its name.
         out.extend(unknown)
@@ -1317,6 +1321,19 @@ def doc_theatre(doc: Doc) -> tuple[str, frozenset[str]] | None:
         m = pattern.search(doc_text(doc))
         doc.user_data[key] = areas[m.group(1).lower()] if m else None
     return doc.user_data[key]
+
+
+def _hamlet_outside(place: Place | None, theatre: tuple[str, frozenset[str]]) -> bool:
+    """A village or small town of the theatre's country outside its provinces (a city of 50,000 or
+    more may be named for itself: monitors also report from Kharkiv and Odesa)."""
+    iso3, provinces = theatre
+    return (
+        place is not None
+        and place.iso3 == iso3
+        and place.kind == "city"
+        and place.admin1 not in provinces
+        and (place.population or 0) < 50_000
+    )
 
 
 def _in_theatre(
