@@ -606,3 +606,22 @@ def test_a_theatre_report_does_not_place_a_village_at_a_namesake_far_away(
     found = _by_text(find_places(doc[:], _ctx(doc)))
     place = found[name].place
     assert (place.admin1 if place else None) == admin1
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("On Monday, QSD fighters clashed with gunmen near Gharibah.", "SYR"),
+        ("On Monday, Imbonerakure beat two opposition members in Kibungere.", "BDI"),
+    ],
+)
+def test_a_group_of_one_country_names_the_country(nlp, text: str, iso3: str) -> None:
+    # Villages the gazetteer lacks, and no country named: the group's own country is the article's.
+    assert _ctx(nlp(text)).iso3 == iso3
+
+
+def test_groups_of_several_countries_or_context_words_name_none(nlp) -> None:
+    from frontlines.extract.actors import get_resolver
+
+    doc = nlp("Islamic State and Al Shabaab fighters, and separatists, were seen; the NPA was not.")
+    assert get_resolver().countries_named(doc) == {"Philippines"}

@@ -382,6 +382,20 @@ class ActorResolver:
                 result.append((s, a))
         return result
 
+    def countries_named(self, doc: Doc) -> set[str]:
+        """Countries of the named groups and state forces a document mentions, where the name belongs
+        to one country ("QSD" Syria, "NPA" the Philippines, "Imbonerakure" Burundi). Words that name a
+        country's forces only in its own reports (`context: true`) say nothing here."""
+        lower, cased = self._matcher_pair(doc)
+        out: set[str] = set()
+        for matcher in (lower, cased):
+            for match_id, _start, _end in matcher(doc, as_spans=False):
+                cands = self._aliases[doc.vocab.strings[match_id]]
+                countries = {c.country for c in cands}
+                if len(countries) == 1 and None not in countries and not any(c.context for c in cands):
+                    out |= countries
+        return out
+
     def _head_tokens(self, doclike: Doc | Span) -> Iterable[Token]:
         doc, lo, hi = token_bounds(doclike)
         for i, h in enumerate(token_table(doc).lower[lo:hi], lo):

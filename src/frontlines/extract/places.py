@@ -1422,6 +1422,10 @@ def article_place_context(doc: Doc) -> tuple[str | None, str | None, str | None]
             iso = demonym_country(ent.text)
             if iso:
                 votes[iso] += 1.0
+    for name in get_resolver().countries_named(doc):  # "the NPA", "QSD": a group of one country
+        country = gaz.country(name)
+        if country is not None and country.iso3:
+            votes[country.iso3] += 1.0
     if not votes:
         # No place entity at all: the NER often calls villages ORG or NORP. Let proper nouns that
         # name a populated place vote, weakly.
