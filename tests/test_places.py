@@ -625,3 +625,10 @@ def test_groups_of_several_countries_or_context_words_name_none(nlp) -> None:
 
     doc = nlp("Islamic State and Al Shabaab fighters, and separatists, were seen; the NPA was not.")
     assert get_resolver().countries_named(doc) == {"Philippines"}
+
+
+def test_a_province_the_ner_calls_a_date_still_encloses_the_place(nlp) -> None:
+    # The NER tags "Dahuk" DATE; only a real date word ("March 17") closes a chain of units.
+    doc = nlp("Jets struck positions in Haftanin region of Dahuk, Northern Iraq, on Tuesday.")
+    found = _by_text(find_places(doc[:], _ctx(doc)))
+    assert found["Haftanin region"].place is not None and found["Haftanin region"].place.admin1 == "Duhok"

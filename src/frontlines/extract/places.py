@@ -7,6 +7,7 @@ country, then size. Unresolvable names are kept with `place=None`, never raised.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import re
 from collections import Counter
@@ -271,6 +272,15 @@ def _is_link(tok: Token) -> bool:
     return tok.lower_ in _CHAIN_LINKS and not (tok.lower_ in _DIRECTIONS and tok.text[:1].isupper())
 
 
+_CALENDAR_WORDS = {w.lower() for w in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name) if w}
+
+
+def _date_word(tok: Token) -> bool:
+    """A token of a date the NER found ("Kabul, March 17"); a place name it tagged DATE by mistake
+    ("in Haftanin region of Dahuk") is none."""
+    return tok.ent_type_ == "DATE" and (tok.like_num or tok.lower_.rstrip(".") in _CALENDAR_WORDS)
+
+
 def _unit_after(doc: Doc, i: int, stop: int, gaz: Gazetteer, iso3: str | None) -> tuple[Place | None, int]:
     """The admin unit named by the capitalised words starting at token `i` ("Kapisa", "UP",
     "Amambay department"), and the token after it."""
@@ -452,7 +462,7 @@ def _read_chain_units(ent: Span, gaz: Gazetteer, iso3: str | None) -> list[Place
         if _is_link(doc[i]) or doc[i].text in (")",):
             i += 1
             continue
-        if doc[i].is_punct or not doc[i].text[:1].isupper() or doc[i].ent_type_ == "DATE":
+        if doc[i].is_punct or not doc[i].text[:1].isupper() or _date_word(doc[i]):
             break
         if _glued_after_hyphen(doc, i):
             i += 1  # the second half of "Kasai-Oriental" is no name of its own
