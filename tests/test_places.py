@@ -632,3 +632,16 @@ def test_a_province_the_ner_calls_a_date_still_encloses_the_place(nlp) -> None:
     doc = nlp("Jets struck positions in Haftanin region of Dahuk, Northern Iraq, on Tuesday.")
     found = _by_text(find_places(doc[:], _ctx(doc)))
     assert found["Haftanin region"].place is not None and found["Haftanin region"].place.admin1 == "Duhok"
+
+
+def test_a_road_between_two_cities_is_not_a_quarter_of_the_first(nlp) -> None:
+    doc = nlp("Gunmen attacked an army base along the Kabul-Kandahar highway in Nani, Ghazni, Afghanistan.")
+    found = find_places(doc[:], _ctx(doc))
+    assert all(m.place is None or m.place.admin1 != "Kabul" for m in found)
+    assert any(m.place is not None and m.place.admin1 == "Ghazni" for m in found)
+
+
+def test_a_road_named_alone_is_placed_near_its_first_end(nlp) -> None:
+    doc = nlp("Protesters blocked the Sidon-Tyr highway in Lebanon on Tuesday.")
+    found = [m for m in find_places(doc[:], _ctx(doc)) if m.place is not None and m.place.kind == "city"]
+    assert [(m.place.name, m.near) for m in found] == [("Sidon", True)]

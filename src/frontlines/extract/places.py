@@ -656,7 +656,7 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
         ):
             continue  # "Ukrainian" tagged a place: a nationality word, not "Ukrainian Village"
         near = _is_near(doc, ext.start)
-        if place is None and (city := _city_of_quarter(gaz, text, ctx)) is not None:
+        if place is None and (city := _city_of_quarter(gaz, text, ctx, ext)) is not None:
             place, near = city, True
         place, chained, fell_back = _place_in_chain(ext, text, hint, place, gaz, ctx.iso3)
         if chained is not None:
@@ -713,6 +713,7 @@ def find_places(span: Span | Doc, ctx: SentenceContext) -> list[PlaceMention]:
                 # No namesake in the theatre the gazetteer has: the village near the contact line is
                 # kept by name, not put at a hamlet of that name across the country.
                 m.place = None
+    out = _without_road_ends(doc, out)
     if unknown and not any(m.place is not None and m.place.kind != "country" for m in out):
         # A village the gazetteer lacks, named where nothing else is: the event is kept at its name.
         out.extend(unknown)
@@ -1049,7 +1050,7 @@ def _misread_places(
         near = _is_near(doc, ext.start)
         if chained is not None and (not fell_back or _chain_opens(doc, ext.end)):
             place, near = chained_place, near or fell_back
-        elif place is None and (city := _city_of_quarter(gaz, text, ctx)) is not None:
+        elif place is None and (city := _city_of_quarter(gaz, text, ctx, ext)) is not None:
             place, near = city, True
         elif place is None:
             if unknown is not None and after_prep and _unknown_village(ext, ctx):
@@ -1072,10 +1073,12 @@ def _misread_places(
     return out
 
 
-def _city_of_quarter(gaz: Gazetteer, text: str, ctx: SentenceContext) -> Place | None:
+def _city_of_quarter(gaz: Gazetteer, text: str, ctx: SentenceContext, ext: Span) -> Place | None:
     """ "Kiev-Pecherskyi", "Donetsk-Kirovskyi", "Athens-Central": a name the gazetteer lacks, written
     as a city and its quarter, is coded to the city. Only a city of some size has quarters; a small
-    town's hyphen more likely joins a village's two-part name ("Orikhove-Donetske")."""
+    town's hyphen more likely joins a village's two-part name ("Orikhove-Donetske"). Before a road
+    the name is the road's two ends ("the Sidon-Tyr highway"): the first is near the event, unless
+    the sentence names a place of its own (`_without_road_ends`)."""
     head = text.split("-")[0].strip()
     if "-" not in text or len(head) < 4:
         return None
@@ -1084,6 +1087,23 @@ def _city_of_quarter(gaz: Gazetteer, text: str, ctx: SentenceContext) -> Place |
     if place is None or (place.population or 0) < 100_000 or _stray_foreign(place, ctx.iso3):
         return None
     return place
+
+
+def _without_road_ends(doc: Doc, found: list[PlaceMention]) -> list[PlaceMention]:
+    """Drops "Kabul" read from "the Kabul-Kandahar highway" when the sentence also places the event
+    ("... in Nani, Ghazni"): the road's end is where it leads, not where it was cut."""
+
+    def road_end(m: PlaceMention) -> bool:
+        sp = char_span(doc, m.start, m.end)
+        return "-" in m.text and sp is not None and sp.end < len(doc) and doc[sp.end].lower_ in _ROUTE_NOUNS
+
+    ends = [m for m in found if m.place is not None and road_end(m)]
+    if ends and any(m.place is not None and m.place.kind != "country" and m not in ends for m in found):
+        return [m for m in found if m not in ends]
+    return found
+
+
+_ROUTE_NOUNS = {"highway", "road", "route", "motorway", "railway", "line", "corridor", "axis", "border"}
 
 
 def _unknown_village(ent: Span, ctx: SentenceContext) -> bool:
