@@ -1089,6 +1089,9 @@ def _city_of_quarter(gaz: Gazetteer, text: str, ctx: SentenceContext, ext: Span)
     return place
 
 
+_ROUTE_NOUNS = {"highway", "road", "route", "motorway", "railway", "line", "corridor", "axis", "border"}
+
+
 def _without_road_ends(doc: Doc, found: list[PlaceMention]) -> list[PlaceMention]:
     """Drops "Kabul" read from "the Kabul-Kandahar highway" when the sentence also places the event
     ("... in Nani, Ghazni"): the road's end is where it leads, not where it was cut."""
@@ -1101,9 +1104,6 @@ def _without_road_ends(doc: Doc, found: list[PlaceMention]) -> list[PlaceMention
     if ends and any(m.place is not None and m.place.kind != "country" and m not in ends for m in found):
         return [m for m in found if m not in ends]
     return found
-
-
-_ROUTE_NOUNS = {"highway", "road", "route", "motorway", "railway", "line", "corridor", "axis", "border"}
 
 
 def _unknown_village(ent: Span, ctx: SentenceContext) -> bool:
@@ -1132,6 +1132,10 @@ def _landmark(place: Place) -> bool:
         name = place.name
     else:
         return False
+    return _province_of_one_country(gaz, name)
+
+
+def _province_of_one_country(gaz: Gazetteer, name: str) -> bool:
     return len({gaz.place(i).iso3 for i, t in gaz.candidates(name, {"admin1"}) if t < 2}) == 1
 
 
@@ -1501,7 +1505,7 @@ def _seat_named_like_province(gaz: Gazetteer, place: Place) -> bool:
     counts ("San Juan" is a province in four)."""
     if place.kind != "city" or not place.admin1 or not gaz.same_admin1(place.name, place.admin1, place.iso3):
         return False
-    return len({gaz.place(i).iso3 for i, t in gaz.candidates(place.admin1, {"admin1"}) if t < 2}) == 1
+    return _province_of_one_country(gaz, place.admin1)
 
 
 def geo_precision(mention: PlaceMention) -> int:
