@@ -245,6 +245,24 @@ def test_timeline_states_equal_control_as_of(index: DistrictIndex, seed: int) ->
             assert [s.to_dict() for s in tl.states(day, max_age_days=age)] == want, (day, age)
 
 
+@pytest.mark.parametrize("seed", range(24))
+def test_timeline_edge_days_resume_like_a_prefix_run(index: DistrictIndex, seed: int) -> None:
+    """Crowded days in two districts: captures the day before, recaptures the day after and standing claims
+    meet on the days the one-day rule reads differently, where the timeline resumes its machine mid-history."""
+    rng = random.Random(seed)
+    events = []
+    for doc in range(60):
+        for e in _events(rng, 100 + doc, 8, date(2021, 6, 1), 8):
+            if e.event_date and e.admin2 in ("Spin Boldak", "Daman"):
+                events.append(e)
+    tl = ControlTimeline(events, layer=index)
+    edges = {d for days in tl.edge_days.values() for d in days}
+    assert edges, "the story has one-day holds"
+    for day in sorted(edges):
+        want = [s.to_dict() for s in control_as_of(events, day, layer=index)]
+        assert [s.to_dict() for s in tl.states(day)] == want, day
+
+
 def test_timeline_counts_equal_previous_counts(index: DistrictIndex) -> None:
     events = _story(5)
     tl = index.timelines(events, "government")

@@ -17,11 +17,12 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, literal_column, or_, select, text
+from sqlalchemy import Engine, Text, and_, cast, func, literal_column, or_, select, text
 from sqlalchemy.engine import RowMapping
 
 from frontlines.records import Event, Evidence
@@ -303,20 +304,31 @@ def evidence_loader(engine: Engine, meta: Mapping[int, tuple[int, int]]) -> Any:
     """A `ControlTimeline.fill_evidence` callback: sets each given event's evidence from the store (the spans
     `Store.iter_events` would have given it, in the same order), a bounded IN query per 900 events."""
 
+    # `fields` is read as its JSON text and decoded once per distinct text: a store holds a few dozen
+    # distinct field lists, and decoding each row's copy was most of a control request on a large store.
+    decoded: dict[str | None, tuple[str, ...]] = {}
+
+    def fields_of(raw: str | None) -> list[str]:
+        got = decoded.get(raw)
+        if got is None:
+            got = decoded[raw] = tuple(json.loads(raw) or ()) if raw else ()
+        return list(got)
+
     def fill(events: Sequence[Event]) -> None:
         ev = EvidenceRow.__table__.c
         by_row = {meta[id(e)][0]: e for e in events}
         spans: dict[int, list[Evidence]] = {r: [] for r in by_row}
         rows = list(by_row)
+        raw_fields = cast(ev.fields, Text)
         with engine.connect() as conn:
             for i in range(0, len(rows), 900):
                 q = (
-                    select(ev.event_id, ev.doc_id, ev.start, ev.end, ev.text, ev.fields)
+                    select(ev.event_id, ev.doc_id, ev.start, ev.end, ev.text, raw_fields)
                     .where(ev.event_id.in_(rows[i : i + 900]))
                     .order_by(ev.id)
                 )
                 for o, d, a, b, txt, fl in conn.execute(q):
-                    spans[o].append(Evidence(d, a, b, txt, list(fl or [])))
+                    spans[o].append(Evidence(d, a, b, txt, fields_of(fl)))
         for r, e in by_row.items():
             e.evidence = spans[r]
 

@@ -32,7 +32,7 @@ import copy
 import csv
 import io
 import json
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -125,6 +125,9 @@ class _Snap:
     last: date
     chain: _Chain | None
     rule: str
+    # The state before a standing claim (what a report agreeing with it restores): with it, a snapshot is the
+    # machine's whole state, and a run can resume from it.
+    confirmed: tuple[str, str | None, date | None, _Chain | None] | None = None
 
     @property
     def events(self) -> tuple[Event, ...]:
@@ -197,14 +200,19 @@ def run_machine(
     *,
     days: Sequence[date | None] | None = None,
     pairs: Sequence[tuple[int, int]] | None = None,
+    start: _Snap | None = None,
 ) -> list[_Snap]:
     """Snapshots after each territory event of one unit (events already sorted by day, event_id). `days` and
-    `pairs`: the events' event_day and `_one_day_pairs`, when the caller has them."""
+    `pairs`: the events' event_day and `_one_day_pairs`, when the caller has them. `start`: resume from this
+    snapshot's state (the events follow the one it was taken after)."""
     days = [event_day(e) for e in evs] if days is None else days
     snaps: list[_Snap] = []
     state, holder, since = initial, None, None
     support: _Chain | None = None
     confirmed: tuple[str, str | None, date | None, _Chain | None] | None = None  # state before a claim
+    if start is not None:
+        state, holder, since = start.state, start.holder, start.since
+        support, confirmed = start.chain, start.confirmed
     clashes = {k for pair in (_one_day_pairs(evs, days) if pairs is None else pairs) for k in pair}
     for i, e in enumerate(evs):
         day = days[i]
@@ -242,7 +250,7 @@ def run_machine(
             support = _Chain(
                 e, support
             )  # a claim agreeing with the standing state neither confirms nor downgrades
-            snaps.append(_Snap(day, state, holder, since, day, support, rule + ":claimed"))
+            snaps.append(_Snap(day, state, holder, since, day, support, rule + ":claimed", confirmed))
             continue
         if claimed and st != "contested":
             if state != "unconfirmed":
@@ -266,7 +274,7 @@ def run_machine(
             state, holder = st, hd
             if not claimed:
                 confirmed = None
-        snaps.append(_Snap(day, state, holder, since, day, support, rule))
+        snaps.append(_Snap(day, state, holder, since, day, support, rule, confirmed))
     return snaps
 
 
@@ -402,6 +410,7 @@ class ControlTimeline:
                 if code:
                     by_code[code].append(e)
         self.events: dict[str, list[Event]] = {}
+        self.event_days: dict[str, list[int]] = {}  # each event's day as an ordinal (undated: 0), sorted
         self.snaps: dict[str, list[_Snap]] = {}
         self.snap_days: dict[str, list[int]] = {}
         self.edge_days: dict[str, set[date]] = {}  # days on which the one-day rule reads differently
@@ -421,6 +430,7 @@ class ControlTimeline:
         pairs = _one_day_pairs(evs, days)
         snaps = run_machine(evs, self.initial, days=days, pairs=pairs)
         self.events[code], self.snaps[code] = evs, snaps
+        self.event_days[code] = [d.toordinal() if d is not None else 0 for d in days]
         self.snap_days[code] = [sn.day.toordinal() for sn in snaps]  # ints: bisect compares them fast
         edge = set()
         for i, j in pairs:
@@ -437,7 +447,7 @@ class ControlTimeline:
         reading it is not disturbed). `tiebreak(event)` orders events that tie on (day, event_id, doc_id) as
         the input order of a fresh build would (the row id)."""
         new = copy.copy(self)
-        new.events, new.snaps = dict(self.events), dict(self.snaps)
+        new.events, new.snaps, new.event_days = dict(self.events), dict(self.snaps), dict(self.event_days)
         new.snap_days, new.edge_days = dict(self.snap_days), dict(self.edge_days)
         new._filled = self._filled - removed
         touched: dict[str, list[Event]] = {}
@@ -459,10 +469,30 @@ class ControlTimeline:
         if code not in self.snaps:
             return []
         if prefix and as_of in self.edge_days.get(code, ()):
-            evs = [e for e in self.events[code] if (event_day(e) or date.max) <= as_of]
-            return run_machine(evs, self.initial)[-1:]
+            return self._prefix_snap(code, as_of)
         k = bisect_right(self.snap_days[code], as_of.toordinal())
         return self.snaps[code][k - 1 : k]
+
+    def _prefix_snap(self, code: str, as_of: date) -> list[_Snap]:
+        """The last snapshot of a run over the events up to `as_of` only, on a day the full history reads
+        differently (a capture on `as_of` recaptured the next day is still a capture on `as_of`).
+
+        Only the pairing of captures on `as_of` differs between the two runs, so the full run's state before
+        `as_of` is the prefix run's too: the machine resumes from it over that day's events, with the pairs
+        the day before and the day itself make (a capture the day before may pair with an event that day)."""
+        evs, days, o = self.events[code], self.event_days[code], as_of.toordinal()
+        i_prev, i0, i_end = bisect_left(days, o - 1), bisect_left(days, o), bisect_right(days, o)
+        k = bisect_left(self.snap_days[code], o)
+        start = self.snaps[code][k - 1] if k else None
+        window = evs[i_prev:i_end]
+        shift = i0 - i_prev
+        pairs = [
+            (a - shift, b - shift)
+            for a, b in _one_day_pairs(window, [event_day(e) for e in window])
+            if a >= shift or b >= shift
+        ]
+        snaps = run_machine(evs[i0:i_end], self.initial, pairs=pairs, start=start)
+        return snaps[-1:] if snaps else ([start] if start is not None else [])
 
     def _fill(self, snaps: Iterable[_Snap]) -> None:
         if self.fill_evidence is None:
