@@ -215,3 +215,31 @@ def test_dashboard_never_uses_innerhtml() -> None:
     # Data reaches the DOM through textContent / createElement only (the comment naming innerHTML is fine).
     assert not re.search(r"\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write", js)
     assert "textContent" in js
+
+
+def test_control_evidence_is_the_states_first_and_latest_event(tmp_path: Path) -> None:
+    from frontlines.records import Document, Event, Evidence
+
+    url = f"sqlite:///{tmp_path / 'held.db'}"
+    said = ["overran the district centre", "held off a counter-attack", "repelled a raid", "beat back troops"]
+    with open_store(url) as store:
+        ((row, _),) = store.add_documents([Document(id="held", text=" ".join(said))])
+        events, at = [], 0
+        for k, words in enumerate(said):
+            sub = "Non-state actor overtakes territory" if k == 0 else "Armed clash"
+            events.append(
+                Event(
+                    doc_id="held", event_id=f"held:e{k}", event_date=f"2021-06-0{1 + 2 * k}",
+                    sub_event_type=sub, event_type="Battles", actor1="Taliban", inter1="Rebel group",
+                    actor2="Military Forces of Afghanistan (2014-2021)", inter2="State forces",
+                    country="Afghanistan", iso3="AFG", admin1="Kandahar", admin2="Spin Boldak",
+                    location="Spin Boldak", geo_precision=2, certainty="reported",
+                    evidence=[Evidence("held", at, at + len(words), words, ["sub_event_type"])],
+                )
+            )  # fmt: skip
+            at += len(words) + 1
+        store.save_extraction(row, events, "test")
+    fc = TestClient(create_app(url)).get("/api/control", params={"as_of": "2021-06-10"}).json()
+    (held,) = [f["properties"] for f in fc["features"] if f["properties"]["state"] == "held"]
+    assert held["event_ids"] == [f"held:e{k}" for k in range(4)]  # the capture, upheld three times
+    assert held["evidence"] == [said[0], said[3]]

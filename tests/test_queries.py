@@ -298,6 +298,31 @@ def test_timeline_fills_evidence_lazily(index: DistrictIndex) -> None:
     assert len(asked) == len(shown)  # nothing fetched twice
 
 
+def test_timeline_evidence_from_each_states_ends(index: DistrictIndex) -> None:
+    events = _story(7)
+    full = {e.event_id: list(e.evidence) for e in events}
+    for e in events:
+        e.evidence = []
+    asked: list[str] = []
+
+    def fill(evs: list[Event]) -> None:
+        for e in evs:
+            asked.append(e.event_id)
+            e.evidence = full[e.event_id]
+
+    day = date(2021, 6, 15)
+    want = ControlTimeline(_story(7), layer=index).states(day)
+    got = ControlTimeline(events, layer=index, fill_evidence=fill).states(day, evidence="ends")
+    long = [s for s in want if len(s.event_ids) > 2]
+    assert long, "some state stands on more than two events"
+    ends = [[s.event_ids[0], s.event_ids[-1]] if len(s.event_ids) > 1 else s.event_ids for s in want]
+    assert sorted(asked) == sorted(i for pair in ends for i in pair)  # only those events' spans are fetched
+    for w, g, pair in zip(want, got, ends, strict=True):
+        assert g.evidence == [ev for i in pair for ev in full[i]]
+        g.evidence, w.evidence = [], []
+        assert g.to_dict() == w.to_dict()  # everything else, event_ids included, as with all the evidence
+
+
 def test_territory_control_refresh_equals_fresh_load(store: Store, index: DistrictIndex) -> None:
     tc = queries.TerritoryControl(store.engine, index, TERRITORY_TYPES)
     tc.LOOKBACK, tc.FULL_RELOAD_SHARE = timedelta(0), 1.0  # a test store is all "recent"; keep it incremental

@@ -166,7 +166,8 @@ class ControlProps(BaseModel):
     last_event_date: str | None = None
     rule: str
     aged_from: str | None = None
-    event_ids: list[str] = []
+    event_ids: list[str] = []  # every event behind the state, oldest first
+    # The spans of the event that began the state and of the latest behind it (/api/events/{id}: any other's).
     evidence: list[str] = []
 
 
@@ -459,7 +460,8 @@ class Service:
 
         idx, polygons = self.district_index()
         geoms = self.geometries()
-        states = self.territory_events().states(as_of)  # == control_as_of(territory events, as_of)
+        # == control_as_of(territory events, as_of), evidence only from each state's first and latest event
+        states = self.territory_events().states(as_of, evidence="ends")
         feats = []
         for d in states:
             geom = geoms.get(d.code) if with_geometry else None

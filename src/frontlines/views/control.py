@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -356,8 +356,18 @@ def _last_event(snaps: Sequence[_Snap], as_of: date) -> date | None:
     return max(days) if days else None
 
 
+def _ends(snap: _Snap) -> tuple[Event, ...]:
+    """The event that began a snapshot's state and the latest behind it (one event when they are the same)."""
+    if snap.chain is None:
+        return ()
+    first = snap.chain
+    while first.prev is not None:
+        first = first.prev
+    return (first.event,) if first is snap.chain else (first.event, snap.chain.event)
+
+
 def _district_state(unit: Any, snaps: Sequence[_Snap], as_of: date, initial: str, max_age_days: int | None,
-                    layer: str) -> DistrictState:  # fmt: skip
+                    layer: str, *, evidence_ends: bool = False) -> DistrictState:  # fmt: skip
     snap = _state_at(snaps, as_of)
     ds = DistrictState(unit.code, unit.name, unit.admin1, initial, layer=layer, latitude=unit.latitude,
                        longitude=unit.longitude)  # fmt: skip
@@ -373,8 +383,9 @@ def _district_state(unit: Any, snaps: Sequence[_Snap], as_of: date, initial: str
     ds.holder = snap.holder
     ds.since = snap.since.isoformat() if snap.since else None
     ds.last_event_date = last.isoformat()
-    ds.event_ids = [e.event_id for e in snap.events]
-    ds.evidence = [ev for e in snap.events for ev in e.evidence]
+    events = snap.events
+    ds.event_ids = [e.event_id for e in events]
+    ds.evidence = [ev for e in (_ends(snap) if evidence_ends else events) for ev in e.evidence]
     return ds
 
 
@@ -494,27 +505,28 @@ class ControlTimeline:
         snaps = run_machine(evs[i0:i_end], self.initial, pairs=pairs, start=start)
         return snaps[-1:] if snaps else ([start] if start is not None else [])
 
-    def _fill(self, snaps: Iterable[_Snap]) -> None:
+    def _fill(self, events: Iterable[Event]) -> None:
         if self.fill_evidence is None:
             return
-        todo: dict[int, Event] = {}
-        for sn in snaps:
-            node = sn.chain
-            while node is not None:
-                if id(node.event) not in self._filled:
-                    todo[id(node.event)] = node.event
-                node = node.prev
+        todo = {id(e): e for e in events if id(e) not in self._filled}
         if todo:
             self.fill_evidence(list(todo.values()))
             self._filled.update(todo)
 
-    def states(self, as_of: date, *, max_age_days: int | None = 30) -> list[DistrictState]:
-        """The state of every district on `as_of`, by admin1, name (as `control_as_of`)."""
+    def states(
+        self, as_of: date, *, max_age_days: int | None = 30, evidence: Literal["all", "ends"] = "all"
+    ) -> list[DistrictState]:
+        """The state of every district on `as_of`, by admin1, name (as `control_as_of`).
+
+        `evidence="ends"`: each state's evidence is that of the event that began it and of the latest event
+        behind it (`event_ids` still lists them all). A state long upheld stands on hundreds of events, and
+        fetching every one's spans was most of a request on a large store."""
         idx = self.idx
         at = {c: self._snap_at(c, as_of, prefix=True) for c in idx.units}
-        self._fill(sn for snaps in at.values() for sn in snaps)
+        ends = evidence == "ends"
+        self._fill(e for snaps in at.values() for sn in snaps for e in (_ends(sn) if ends else sn.events))
         out = [
-            _district_state(u, at[c], as_of, self.initial, max_age_days, idx.name)
+            _district_state(u, at[c], as_of, self.initial, max_age_days, idx.name, evidence_ends=ends)
             for c, u in idx.units.items()
         ]
         return sorted(out, key=lambda d: (d.admin1 or "", d.name or "", d.code))
