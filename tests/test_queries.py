@@ -110,6 +110,7 @@ FILTERS: list[dict[str, Any]] = [
     {"admin1": "helmand"},  # stored as Helmand and HELMAND
     {"admin1": "Kandahar", "date_from": date(2021, 6, 20)},
     {"bbox": (65.2, 31.2, 65.7, 31.8)},
+    {"bbox": (60.0, 29.0, 75.0, 39.0)},  # every placed event: SQLite pages it in date order
     {"q": "SPIN bol"},  # case-insensitive substring, across a space
     {"q": "100% of the_"},  # LIKE wildcards are literal
     {"q": "ma"},  # shorter than a trigram: no index, same answer
@@ -121,14 +122,55 @@ FILTERS: list[dict[str, Any]] = [
 def test_pages_match_reference(store: Store, f: dict[str, Any]) -> None:
     ref = _reference(store, f)
     where = queries.event_where(f, store.engine)
+    walk = queries.event_where(f, store.engine, box_index=False) if f.get("bbox") else None
     seen: list[int] = []
     for offset in range(0, len(ref) + 7, 7):
-        total, rows = queries.event_page(store.engine, where, 7, offset, COLS, sparse_text=bool(f.get("q")))
+        total, rows = queries.event_page(
+            store.engine, where, 7, offset, COLS, sparse_text=bool(f.get("q")), date_walk=walk
+        )
         assert total == len(ref)
         seen += [r["id"] for r in rows]
     assert seen == [r["id"] for r in ref]  # same rows, same order, no repeats across pages
     if f.get("q") == "SPIN bol":
         assert ref, "the needle occurs in the generated notes"
+
+
+@pytest.mark.parametrize(
+    "f", [{"q": "Fighters moved"}, {"bbox": (60.0, 29.0, 75.0, 39.0)}], ids=["q", "bbox"]
+)
+def test_dense_pages_and_their_plans(store: Store, f: dict[str, Any]) -> None:
+    """A search with more matches than the cap: pages within the cap come from one ordered scan of the matches.
+    A box holding most events: SQLite pages it by walking the date order, not by sorting the box."""
+    from sqlalchemy import event
+
+    ref = [r["id"] for r in _reference(store, f)]
+    assert len(ref) > 12
+    cap = 10 if "q" in f else queries.COUNT_CAP
+    where = queries.event_where(f, store.engine)
+    walk = queries.event_where(f, store.engine, box_index=False) if "bbox" in f else None
+    statements: list[tuple[str, Any]] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        for offset in (0, 4, 8, 12):  # a search's last page lies past its cap of 10
+            statements.clear()
+            total, rows = queries.event_page(
+                store.engine, where, 4, offset, COLS, count_cap=cap, sparse_text="q" in f, date_walk=walk
+            )
+            assert total == min(len(ref), cap) and [r["id"] for r in rows] == ref[offset : offset + 4]
+            if "q" in f and offset + 4 <= cap:
+                assert len(statements) == 2  # the ordered matches, then the page's rows
+            if "bbox" in f and store.engine.dialect.name == "sqlite":
+                sql, params = next(s for s in statements if "+events.longitude" in s[0])
+                with store.engine.connect() as conn:
+                    plan = " ".join(r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+                # the page's ids: the date order walked, not the box read from its index and sorted
+                assert "USING INDEX ix_events_listing" in plan and "ix_events_lonlat" not in plan, plan
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
 
 
 def test_total_is_capped(store: Store) -> None:

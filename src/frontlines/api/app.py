@@ -352,8 +352,11 @@ class Service:
 
         engine = self.store.engine
         where = self._reviewed_where(event_where(f, engine), f)
+        walk = self._reviewed_where(event_where(f, engine, box_index=False), f) if f.get("bbox") else None
         # Ordered by event_date (undated last), then id; total exact up to queries.COUNT_CAP, else the cap.
-        total, rows = event_page(engine, where, limit, offset, _EVENT_COLS, sparse_text=bool(f.get("q")))
+        total, rows = event_page(
+            engine, where, limit, offset, _EVENT_COLS, sparse_text=bool(f.get("q")), date_walk=walk
+        )
         return EventPage(total=total, limit=limit, offset=offset, items=self._overlaid(rows))
 
     # -- analyst reviews over the extractor's rows (frontlines.store.review)

@@ -78,10 +78,11 @@ def _fts_phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
-def event_where(f: Mapping[str, Any], engine: Engine) -> Any:
+def event_where(f: Mapping[str, Any], engine: Engine, *, box_index: bool = True) -> Any:
     """The SQL condition of the listing's filters `f` (None: no filter). Keys: date_from, date_to, event_type,
     sub_event_type, certainty, admin1, admin2 (case-insensitive), actor (substring of any actor field), q
-    (case-insensitive substring of notes), bbox (minlon, minlat, maxlon, maxlat)."""
+    (case-insensitive substring of notes), bbox (minlon, minlat, maxlon, maxlat). `box_index=False`: SQLite
+    may not use the lon/lat index for the box (a unary + on the columns), so it walks another order."""
     t = EventRow.__table__.c
     conds: list[Any] = []
     if f.get("date_from"):
@@ -109,7 +110,10 @@ def event_where(f: Mapping[str, Any], engine: Engine) -> Any:
             conds.append(t.id.in_(fts.scalar_subquery()))
     if f.get("bbox"):
         minlon, minlat, maxlon, maxlat = f["bbox"]
-        conds.append(and_(t.longitude.between(minlon, maxlon), t.latitude.between(minlat, maxlat)))
+        lon, lat = t.longitude, t.latitude
+        if not box_index and engine.dialect.name == "sqlite":
+            lon, lat = literal_column("+events.longitude"), literal_column("+events.latitude")
+        conds.append(and_(lon.between(minlon, maxlon), lat.between(minlat, maxlat)))
     return and_(*conds) if conds else None
 
 
@@ -129,32 +133,45 @@ def event_page(
     *,
     count_cap: int = COUNT_CAP,
     sparse_text: bool = False,
+    date_walk: Any = None,
 ) -> tuple[int, list[RowMapping]]:
     """(total, rows) of one page of events matching `where`: rows carry `id` and `columns`, ordered by
     event_date (undated last), then id; total is exact up to `count_cap`, else `count_cap`. `sparse_text`: the
-    filter holds a notes search (`q`), whose plan then follows the number of matches."""
+    filter holds a notes search (`q`), whose plan then follows the number of matches. `date_walk`: the same
+    condition with its bbox kept off the lon/lat index (`event_where(..., box_index=False)`), for SQLite to
+    read the page in date order when the box holds many of the events."""
     ev = EventRow.__table__
     t = ev.c
     order = _order(engine)
     cols = select(t.id, *(t[c] for c in columns))
     with engine.connect() as conn:
-        if sparse_text and where is not None and engine.dialect.name == "postgresql":
+        if sparse_text and where is not None:
             # A notes search: PostgreSQL misjudges a substring's rarity and walks the date order index row by
-            # row. Ask the trigram index for the matches in order instead (`coalesce` keeps the order and hides
-            # the order index): one scan gives both the count and the page when they are few.
-            matches = (
-                select(t.id).where(where).order_by(func.coalesce(t.event_date), t.id).limit(count_cap + 1)
+            # row, and SQLite would search the trigram table twice (count, page). Ask the trigram index for
+            # the matches in order instead (`coalesce` keeps the order and hides the order index): one scan
+            # gives the count and the page, unless the page lies past the first `count_cap + 1`.
+            in_order = (
+                [func.coalesce(t.event_date, t.event_date), t.id]
+                if engine.dialect.name == "postgresql"
+                else [t.event_date.is_(None), func.coalesce(t.event_date, t.event_date), t.id]
             )
-            found = conn.execute(matches).scalars().all()
-            if len(found) <= count_cap:
-                page_ids = found[offset : offset + limit]
+            found = conn.execute(select(t.id).where(where).order_by(*in_order).limit(count_cap + 1)).all()
+            if len(found) <= count_cap or offset + limit <= count_cap:
+                page_ids = [i for (i,) in found[offset : offset + limit]]
                 rows = conn.execute(cols.where(t.id.in_(page_ids)).order_by(*order)).mappings().all()
-                return len(found), list(rows)
+                return min(len(found), count_cap), list(rows)
         hits = select(literal_column("1")).select_from(ev).limit(count_cap + 1)
         ids = select(t.id).order_by(*order).limit(limit).offset(offset)
         if where is not None:
             hits, ids = hits.where(where), ids.where(where)
         total = conn.execute(select(func.count()).select_from(hits.subquery())).scalar_one()
+        if date_walk is not None and total and engine.dialect.name == "sqlite":
+            # SQLite reads a box from its lon/lat index and sorts every event in it by date. When the box holds
+            # many events, walking the date order until the page is full reads fewer rows: about
+            # (offset + limit) * all events / those in the box.
+            n_rows = conn.execute(select(func.max(t.id))).scalar() or 0
+            if (offset + limit) * n_rows <= total * total:
+                ids = select(t.id).where(date_walk).order_by(*order).limit(limit).offset(offset)
         rows = conn.execute(cols.where(t.id.in_(ids.scalar_subquery())).order_by(*order)).mappings().all()
     return min(total, count_cap), list(rows)
 
