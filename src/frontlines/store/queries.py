@@ -145,26 +145,34 @@ def event_page(
     order = _order(engine)
     cols = select(t.id, *(t[c] for c in columns))
     with engine.connect() as conn:
-        if sparse_text and where is not None:
+        total: int | None = None
+        if sparse_text and where is not None and engine.dialect.name == "postgresql":
             # A notes search: PostgreSQL misjudges a substring's rarity and walks the date order index row by
-            # row, and SQLite would search the trigram table twice (count, page). Ask the trigram index for
-            # the matches in order instead (`coalesce` keeps the order and hides the order index): one scan
-            # gives the count and the page, unless the page lies past the first `count_cap + 1`.
-            in_order = (
-                [func.coalesce(t.event_date, t.event_date), t.id]
-                if engine.dialect.name == "postgresql"
-                else [t.event_date.is_(None), func.coalesce(t.event_date, t.event_date), t.id]
-            )
+            # row. Ask the trigram index for the matches in order instead (`coalesce` keeps the order and hides
+            # the order index): one scan gives the count and the page, unless the page lies past the cap.
+            in_order = [func.coalesce(t.event_date, t.event_date), t.id]
             found = conn.execute(select(t.id).where(where).order_by(*in_order).limit(count_cap + 1)).all()
             if len(found) <= count_cap or offset + limit <= count_cap:
                 page_ids = [i for (i,) in found[offset : offset + limit]]
                 rows = conn.execute(cols.where(t.id.in_(page_ids)).order_by(*order)).mappings().all()
                 return min(len(found), count_cap), list(rows)
+        elif sparse_text and where is not None:
+            # SQLite: the matches and their dates, unordered, so the trigram table is read once and no further
+            # than the cap; when they are no more than the cap they give the count and, sorted here, the page
+            # (the count and the page each searched it before). More: the count is the cap, as below.
+            got = conn.execute(select(t.id, t.event_date).where(where).limit(count_cap + 1)).all()
+            if len(got) <= count_cap:
+                got.sort(key=lambda r: (r[1] is None, r[1] or date.min, r[0]))
+                page_ids = [r[0] for r in got[offset : offset + limit]]
+                rows = conn.execute(cols.where(t.id.in_(page_ids)).order_by(*order)).mappings().all()
+                return len(got), list(rows)
+            total = count_cap
         hits = select(literal_column("1")).select_from(ev).limit(count_cap + 1)
         ids = select(t.id).order_by(*order).limit(limit).offset(offset)
         if where is not None:
             hits, ids = hits.where(where), ids.where(where)
-        total = conn.execute(select(func.count()).select_from(hits.subquery())).scalar_one()
+        if total is None:
+            total = conn.execute(select(func.count()).select_from(hits.subquery())).scalar_one()
         if date_walk is not None and total and engine.dialect.name == "sqlite":
             # SQLite reads a box from its lon/lat index and sorts every event in it by date. When the box holds
             # many events, walking the date order until the page is full reads fewer rows: about
