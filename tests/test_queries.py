@@ -356,6 +356,7 @@ def test_timeline_evidence_from_each_states_ends(index: DistrictIndex) -> None:
 
     day = date(2021, 6, 15)
     want = ControlTimeline(_story(7), layer=index).states(day)
+    had = [e.evidence for e in events]
     got = ControlTimeline(events, layer=index, fill_evidence=fill).states(day, evidence="ends")
     long = [s for s in want if len(s.event_ids) > 2]
     assert long, "some state stands on more than two events"
@@ -365,6 +366,8 @@ def test_timeline_evidence_from_each_states_ends(index: DistrictIndex) -> None:
         assert g.evidence == [ev for i in pair for ev in full[i]]
         g.evidence, w.evidence = [], []
         assert g.to_dict() == w.to_dict()  # everything else, event_ids included, as with all the evidence
+    # the spans were lent for the call, not kept: each event has its own (empty) list back
+    assert all(e.evidence is h and not h for e, h in zip(events, had, strict=True))
 
 
 def test_territory_control_refresh_equals_fresh_load(store: Store, index: DistrictIndex) -> None:

@@ -520,15 +520,26 @@ class ControlTimeline:
 
         `evidence="ends"`: each state's evidence is that of the event that began it and of the latest event
         behind it (`event_ids` still lists them all). A state long upheld stands on hundreds of events, and
-        fetching every one's spans was most of a request on a large store."""
+        fetching every one's spans was most of a request on a large store. These spans are fetched for the
+        call and not kept on the events: a server would otherwise hold every span it ever showed, and the
+        garbage collector walked them all (pauses of 200 ms once a store of 1M events had been browsed)."""
         idx = self.idx
         at = {c: self._snap_at(c, as_of, prefix=True) for c in idx.units}
         ends = evidence == "ends"
-        self._fill(e for snaps in at.values() for sn in snaps for e in (_ends(sn) if ends else sn.events))
+        lent: list[tuple[Event, list[Evidence]]] = []  # (event, the list it had): put back afterwards
+        if ends and self.fill_evidence is not None:
+            wanted = {id(e): e for snaps in at.values() for sn in snaps for e in _ends(sn)}
+            lent = [(e, e.evidence) for k, e in wanted.items() if k not in self._filled]
+            if lent:
+                self.fill_evidence([e for e, _ in lent])
+        else:
+            self._fill(e for snaps in at.values() for sn in snaps for e in (_ends(sn) if ends else sn.events))
         out = [
             _district_state(u, at[c], as_of, self.initial, max_age_days, idx.name, evidence_ends=ends)
             for c, u in idx.units.items()
         ]
+        for e, had in lent:
+            e.evidence = had  # the same (frozen, empty) list object: a new one would be another to collect
         return sorted(out, key=lambda d: (d.admin1 or "", d.name or "", d.code))
 
     def counts(
