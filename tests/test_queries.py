@@ -321,8 +321,9 @@ def test_timeline_counts_equal_previous_counts(index: DistrictIndex) -> None:
         assert got == want
 
 
-def test_timeline_fills_evidence_lazily(index: DistrictIndex) -> None:
-    events = _story(7)
+def _story_without_evidence(seed: int) -> tuple[list[Event], dict[str, list[Evidence]], list[str], Any]:
+    """A story whose events have no evidence yet; `fill` sets it from `full` and notes in `asked` whose."""
+    events = _story(seed)
     full = {e.event_id: list(e.evidence) for e in events}
     for e in events:
         e.evidence = []
@@ -333,6 +334,11 @@ def test_timeline_fills_evidence_lazily(index: DistrictIndex) -> None:
             asked.append(e.event_id)
             e.evidence = full[e.event_id]
 
+    return events, full, asked, fill
+
+
+def test_timeline_fills_evidence_lazily(index: DistrictIndex) -> None:
+    events, full, asked, fill = _story_without_evidence(7)
     tl = ControlTimeline(events, layer=index, fill_evidence=fill)
     states = tl.states(date(2021, 6, 15))
     shown = {i for s in states for i in s.event_ids}
@@ -343,17 +349,7 @@ def test_timeline_fills_evidence_lazily(index: DistrictIndex) -> None:
 
 
 def test_timeline_evidence_from_each_states_ends(index: DistrictIndex) -> None:
-    events = _story(7)
-    full = {e.event_id: list(e.evidence) for e in events}
-    for e in events:
-        e.evidence = []
-    asked: list[str] = []
-
-    def fill(evs: list[Event]) -> None:
-        for e in evs:
-            asked.append(e.event_id)
-            e.evidence = full[e.event_id]
-
+    events, full, asked, fill = _story_without_evidence(7)
     day = date(2021, 6, 15)
     want = ControlTimeline(_story(7), layer=index).states(day)
     had = [e.evidence for e in events]
