@@ -385,7 +385,9 @@ def _district_state(unit: Any, snaps: Sequence[_Snap], as_of: date, initial: str
     ds.last_event_date = last.isoformat()
     events = snap.events
     ds.event_ids = [e.event_id for e in events]
-    ds.evidence = [ev for e in (_ends(snap) if evidence_ends else events) for ev in e.evidence]
+    # with evidence_ends, what `_ends` gives, read off the tuple already built
+    shown = (events[0], events[-1]) if evidence_ends and len(events) > 1 else events
+    ds.evidence = [ev for e in shown for ev in e.evidence]
     return ds
 
 
@@ -532,8 +534,8 @@ class ControlTimeline:
             lent = [(e, e.evidence) for k, e in wanted.items() if k not in self._filled]
             if lent:
                 self.fill_evidence([e for e, _ in lent])
-        else:
-            self._fill(e for snaps in at.values() for sn in snaps for e in (_ends(sn) if ends else sn.events))
+        elif not ends:
+            self._fill(e for snaps in at.values() for sn in snaps for e in sn.events)
         out = [
             _district_state(u, at[c], as_of, self.initial, max_age_days, idx.name, evidence_ends=ends)
             for c, u in idx.units.items()
